@@ -1,0 +1,1 @@
+"""The explicit-state engine: generated kernel (codegen) and BFS driver (bfs)."""

@@ -1,0 +1,163 @@
+"""Breadth-first enumeration of every reachable state.
+
+Visited states live in one dict from packed state to its BFS parent (the
+parent int object is shared, so a parent pointer costs only the dict slot).
+Each level is expanded in chunks by the generated kernel; between chunks the
+driver reports progress and enforces budgets. Invariants are checked on every
+new level, so the first violating state found is at the smallest depth and
+its parent chain is a shortest counterexample. A violation does not stop the
+search unless `fail_fast` is set.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ccrverify.compile import CompiledModel
+from ccrverify.explicit.codegen import Kernel, build_kernel
+from ccrverify.result import CheckResult, PropertyResult, Stats, Verdict
+from ccrverify.trace import Trace, replay
+
+DEADLOCK = "DeadlockFree"
+CHUNK = 4096
+
+
+@dataclass(frozen=True)
+class Progress:
+    states: int
+    queue: int
+    depth: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.states / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Budget:
+    max_states: int | None = None
+    fail_fast: bool = False
+    check_deadlock: bool = True
+    progress: Callable[[Progress], None] | None = None
+    progress_every: float = 2.0
+
+
+@dataclass
+class _Search:
+    compiled: CompiledModel
+    kernel: Kernel
+    seen: dict[int, int | None]
+    inits: list[int]
+    transitions: int = 0
+    depth: int = 0
+    deadlock: int | None = None
+    stop_reason: str = ""
+
+
+def peak_memory_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
+          budget: Budget | None = None) -> CheckResult:
+    """Enumerate the reachable states and decide every selected property."""
+    budget = budget or Budget()
+    model = compiled.model
+    names = [p.name for p in model.properties]
+    selected = list(names) if properties is None else list(properties)
+    pending = [name in selected for name in names]
+    started = time.perf_counter()
+    kernel = build_kernel(compiled)
+    inits = list(dict.fromkeys(compiled.init_states()))
+    search = _Search(compiled, kernel, {s: None for s in inits}, inits)
+    violations: dict[int, int] = {}
+    check_deadlock = budget.check_deadlock and not model.terminal_states
+
+    def record(states: list[int]) -> None:
+        for index, state in kernel.check(states, pending):
+            violations[index] = state
+            pending[index] = False
+
+    record(inits)
+    frontier = inits
+    last_report = started
+    try:
+        while frontier and not search.stop_reason:
+            level: list[int] = []
+            for start in range(0, len(frontier), CHUNK):
+                ntrans, dead = kernel.expand(frontier[start:start + CHUNK], search.seen, level)
+                search.transitions += ntrans
+                if dead and check_deadlock and search.deadlock is None:
+                    search.deadlock = dead[0]
+                now = time.perf_counter()
+                if budget.progress and now - last_report >= budget.progress_every:
+                    last_report = now
+                    budget.progress(Progress(len(search.seen), len(frontier) - start + len(level),
+                                             search.depth + 1, now - started))
+                if budget.max_states is not None and len(search.seen) >= budget.max_states:
+                    search.stop_reason = f"state limit {budget.max_states:,} reached"
+                    break
+            if level:
+                search.depth += 1
+            record(level)
+            frontier = level
+            if budget.fail_fast and (violations or search.deadlock is not None):
+                if frontier:
+                    search.stop_reason = "stopped at the first violation (--fail-fast)"
+    except KeyboardInterrupt:
+        search.stop_reason = "interrupted"
+    seconds = time.perf_counter() - started
+    stats = Stats(len(search.seen), search.transitions, search.depth, seconds,
+                  peak_memory_bytes())
+    return _result(search, selected, violations, check_deadlock, stats)
+
+
+def _result(search: _Search, selected: list[str], violations: dict[int, int],
+            check_deadlock: bool, stats: Stats) -> CheckResult:
+    model = search.compiled.model
+    complete = not search.stop_reason
+    results = []
+    for index, prop in enumerate(model.properties):
+        if prop.name not in selected:
+            continue
+        if index in violations:
+            trace = _counterexample(search, violations[index], violates=prop.name)
+            results.append(PropertyResult(prop.name, prop.description, Verdict.violated(), trace))
+        elif complete:
+            results.append(PropertyResult(prop.name, prop.description, Verdict.holds()))
+        else:
+            results.append(PropertyResult(prop.name, prop.description,
+                                          Verdict.unknown(search.stop_reason)))
+    if check_deadlock:
+        description = "Some action is enabled in every reachable state."
+        if search.deadlock is not None:
+            trace = _counterexample(search, search.deadlock, deadlock=True)
+            results.append(PropertyResult(DEADLOCK, description, Verdict.violated(), trace))
+        elif complete:
+            results.append(PropertyResult(DEADLOCK, description, Verdict.holds()))
+        else:
+            results.append(PropertyResult(DEADLOCK, description,
+                                          Verdict.unknown(search.stop_reason)))
+    notes = () if complete else (f"incomplete: {search.stop_reason}",)
+    return CheckResult(model.name, dict(model.knobs), "explicit", stats, tuple(results),
+                       complete, notes)
+
+
+def _counterexample(search: _Search, state: int, violates: str | None = None,
+                    deadlock: bool = False) -> Trace:
+    """Walk parent pointers back to an initial state, name each step's action, replay."""
+    path = [state]
+    parent = search.seen[state]
+    while parent is not None:
+        path.append(parent)
+        parent = search.seen[parent]
+    path.reverse()
+    choices = []
+    for before, after in zip(path, path[1:], strict=False):
+        choices.append(next(i for i, s in search.kernel.successors(before) if s == after))
+    init_index = search.compiled.init_states().index(path[0])
+    return replay(search.compiled, init_index, choices, violates, deadlock)

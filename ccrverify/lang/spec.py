@@ -1,0 +1,591 @@
+"""Specs: knobs, a model builder, state views, actions and invariants.
+
+A spec module creates one `Spec`, declares its knobs, and registers a builder
+``def build(m)`` that declares variables and actions on a `ModelBuilder`.
+Building runs that Python once per set of knob values and records everything
+as expressions (`ccrverify.model.Model`). Action parameters are concrete
+Python values, so plain Python picks links, peers and indices; everything about
+the state is an expression. Reads see the state before the action; writes give
+the state after it (TLA+'s primes).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import itertools
+import os
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ccrverify.errors import CcrError, Location, SpecError, UsageError, user_location
+from ccrverify.intervals import interval
+from ccrverify.lang.domain import Bool, Domain, Enum, Index, IntRange, Scalar, Seq
+from ccrverify.lang.expr import BOOL, INT, Expr, all_of, eq, ite, knob_ref, lift, slot_ref
+from ccrverify.lang.seq import SeqExpr
+from ccrverify.model import ActionInstance, InitGroup, Model, Property, Slot, Variable
+
+
+# -- knobs ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Knob:
+    name: str
+    default: int | bool
+    doc: str = ""
+    lo: int | None = None
+    hi: int | None = None
+
+    @property
+    def is_bool(self) -> bool:
+        return isinstance(self.default, bool)
+
+    def describe_range(self) -> str:
+        if self.is_bool:
+            return "true or false"
+        if self.lo is not None and self.hi is not None:
+            return f"{self.lo}..{self.hi}"
+        if self.lo is not None:
+            return f">= {self.lo}"
+        if self.hi is not None:
+            return f"<= {self.hi}"
+        return "any integer"
+
+    def parse(self, text: str) -> int | bool:
+        """A value given as text on the command line."""
+        word = text.strip().lower()
+        if self.is_bool:
+            if word in ("true", "yes", "on", "1"):
+                return True
+            if word in ("false", "no", "off", "0"):
+                return False
+            raise UsageError(f"knob {self.name}: {text!r} is not a boolean",
+                             hint="use true or false")
+        try:
+            return int(word)
+        except ValueError:
+            raise UsageError(f"knob {self.name}: {text!r} is not an integer",
+                             hint=f"use a value in {self.describe_range()}") from None
+
+    def check(self, value: Any) -> int | bool:
+        if self.is_bool:
+            if not isinstance(value, bool):
+                raise UsageError(f"knob {self.name} = {value!r} is not a boolean",
+                                 hint="use true or false")
+            return value
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise UsageError(f"knob {self.name} = {value!r} is not an integer",
+                             hint=f"use a value in {self.describe_range()}")
+        if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
+            raise UsageError(f"knob {self.name} = {value} is out of range",
+                             hint=f"allowed: {self.describe_range()}")
+        return value
+
+
+class KnobValues:
+    """The knobs as the builder sees them: concrete values, or `Expr` when symbolic."""
+
+    def __init__(self, values: Mapping[str, Any], symbolic: Mapping[str, tuple[int, int]]):
+        self._values = dict(values)
+        self._symbolic = dict(symbolic)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._symbolic:
+            return knob_ref(name)
+        if name in self._values:
+            return self._values[name]
+        raise SpecError(f"unknown knob {name!r}", user_location(),
+                        _did_you_mean(name, list(self._values)))
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else "known: " + ", ".join(sorted(known))
+
+
+# -- invariants ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Invariant:
+    name: str
+    description: str
+    predicate: Callable[[StateView], Any]
+    location: Location | None
+
+
+class PropertySet:
+    """Named state predicates, declared in a spec or in properties/<model>.py."""
+
+    def __init__(self, model: str = "") -> None:
+        self.model_name = model
+        self.invariants: list[Invariant] = []
+
+    def invariant(self, name: str, description: str = "") -> Callable[[Callable[..., Any]], Any]:
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            if any(i.name == name for i in self.invariants):
+                raise SpecError(f"property {name} is declared twice", _def_location(fn))
+            doc = description or (fn.__doc__ or "").strip().split("\n")[0]
+            self.invariants.append(Invariant(name, doc, fn, _def_location(fn)))
+            return fn
+
+        return register
+
+
+def _def_location(fn: Callable[..., Any]) -> Location:
+    code = fn.__code__
+    return Location(os.path.abspath(code.co_filename), code.co_firstlineno)
+
+
+# -- the spec ------------------------------------------------------------------------
+class Spec(PropertySet):
+    """A model: its knobs, its builder and its inline invariants."""
+
+    def __init__(self, name: str, doc: str = "", terminal_states: bool = False,
+                 clock: str = "") -> None:
+        super().__init__(name)
+        self.name = name
+        self.doc = doc
+        self.terminal_states = terminal_states
+        self.clock = clock  # the action whose steps the trace table counts as time
+        self.knobs: dict[str, Knob] = {}
+        self._builder: Callable[[ModelBuilder], None] | None = None
+        self.source_file = ""
+
+    def knob(self, name: str, default: int | bool, doc: str = "",
+             lo: int | None = None, hi: int | None = None) -> None:
+        if name in self.knobs:
+            raise SpecError(f"knob {name} is declared twice", user_location())
+        self.knobs[name] = Knob(name, default, doc, lo, hi)
+
+    def model(self, fn: Callable[[ModelBuilder], None]) -> Callable[[ModelBuilder], None]:
+        """Register the builder: ``@spec.model`` on ``def build(m): ...``."""
+        self._builder = fn
+        self.source_file = os.path.abspath(fn.__code__.co_filename)
+        return fn
+
+    def knob_values(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults with overrides applied, each checked against its range."""
+        values = {name: k.default for name, k in self.knobs.items()}
+        for name, value in (overrides or {}).items():
+            if name not in self.knobs:
+                raise UsageError(f"unknown knob {name!r} for model {self.name}",
+                                 hint=_did_you_mean(name, self.knobs))
+            values[name] = self.knobs[name].check(value)
+        return values
+
+    def build(
+        self,
+        knobs: Mapping[str, Any] | None = None,
+        properties: Sequence[PropertySet] = (),
+        symbolic: Mapping[str, tuple[int, int]] | None = None,
+    ) -> Model:
+        if self._builder is None:
+            raise SpecError(f"spec {self.name} has no builder",
+                            hint="decorate the build function with @spec.model")
+        values = self.knob_values(knobs)
+        symbolic = dict(symbolic or {})
+        for name, (lo, hi) in symbolic.items():
+            self.knob_values({name: lo})
+            self.knob_values({name: hi})
+        builder = ModelBuilder(self, values, symbolic)
+        _run_user_code(lambda: self._builder(builder), "building the model")  # type: ignore[misc]
+        invariants = list(self.invariants)
+        for pset in properties:
+            invariants.extend(pset.invariants)
+        props = tuple(builder.make_property(inv) for inv in invariants)
+        names = [p.name for p in props]
+        for name in names:
+            if names.count(name) > 1:
+                raise SpecError(f"property {name} is declared twice")
+        return Model(
+            name=self.name,
+            knobs=values,
+            slots=tuple(builder.slots),
+            variables=tuple(builder.variables.values()),
+            init=tuple(builder.init_groups),
+            actions=tuple(builder.actions),
+            properties=props,
+            terminal_states=self.terminal_states,
+            clock=self.clock,
+            source=self.source_file,
+            source_hash=_hash_sources([self.source_file] + [
+                i.location.file for i in invariants if i.location]),
+            symbolic_knobs=symbolic,
+        )
+
+
+def _hash_sources(files: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(set(files)):
+        try:
+            with open(path, "rb") as fh:
+                digest.update(fh.read())
+        except OSError:
+            digest.update(path.encode())
+    return digest.hexdigest()[:16]
+
+
+def _run_user_code(fn: Callable[[], Any], what: str, context: str = "") -> Any:
+    """Run spec code, turning any Python error in it into a located SpecError."""
+    try:
+        return fn()
+    except SpecError as err:
+        if context and not err.message.startswith("in "):
+            err.message = f"{context}: {err.message}"
+        raise
+    except CcrError:
+        raise
+    except Exception as exc:  # a bug in the spec's own Python, unless it is in ours
+        if _raised_in_package(exc):
+            raise
+        location = _innermost_user_frame(exc)
+        prefix = f"{context}: " if context else ""
+        raise SpecError(f"{prefix}{type(exc).__name__}: {exc}", location,
+                        f"while {what}") from exc
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _raised_in_package(exc: BaseException) -> bool:
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and os.path.abspath(frames[-1].filename).startswith(_PACKAGE)
+
+
+def _innermost_user_frame(exc: BaseException) -> Location | None:
+    package = _PACKAGE
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = os.path.abspath(frame.filename)
+        if not path.startswith(package) and not frame.filename.startswith("<"):
+            found = Location(path, frame.lineno or 0)
+    return found
+
+
+# -- initial values ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class OneOf:
+    """An initial value chosen among several: every choice is an initial state."""
+
+    values: tuple[Any, ...]
+
+    def __init__(self, values: Iterable[Any]):
+        object.__setattr__(self, "values", tuple(values))
+
+
+class _Any:
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY = _Any()  # every value of the domain is an initial value
+
+
+# -- the builder ------------------------------------------------------------------------------
+class ModelBuilder:
+    """What a spec's build function receives as ``m``."""
+
+    def __init__(self, spec: Spec, knobs: Mapping[str, Any],
+                 symbolic: Mapping[str, tuple[int, int]]) -> None:
+        self.spec = spec
+        self.k = KnobValues(knobs, symbolic)
+        self.knob_bounds = dict(symbolic)
+        self.slots: list[Slot] = []
+        self.variables: dict[str, Variable] = {}
+        self.init_groups: list[InitGroup] = []
+        self.actions: list[ActionInstance] = []
+        self._labels: set[str] = set()
+
+    # -- declarations --------------------------------------------------------
+    def index(self, name: str, values: Sequence[Any]) -> Index:
+        return Index(name, values)
+
+    def var(self, name: str, domain: Domain, over: Index | None = None, init: Any = None,
+            doc: str = "") -> None:
+        """Declare a state variable (a map when `over` is an index)."""
+        loc = user_location()
+        if name in self.variables or name.startswith("_") or name in ("k", "require"):
+            raise SpecError(f"variable name {name!r} is taken or reserved", loc)
+        domain = self._sized(domain)
+        keys: tuple[Any, ...] = over.values if over is not None else (None,)
+        slots: dict[Any, tuple[int, ...]] = {}
+        for key in keys:
+            base = name if key is None else f"{name}[{key}]"
+            slots[key] = self._allocate(base, name, domain)
+        variable = Variable(name, domain, over, slots, loc)
+        self.variables[name] = variable
+        if init is None:
+            raise SpecError(f"variable {name} has no initial value", loc, "pass init=...")
+        for key in keys:
+            value = init[key] if isinstance(init, dict) else init
+            self.init_groups.append(self._init_group(variable, key, value, loc))
+
+    def _sized(self, domain: Domain) -> Domain:
+        """Give a symbolic range bound its largest value (from the knob's range)."""
+        if isinstance(domain, IntRange) and isinstance(domain.hi, Expr):
+            _, hi = interval(domain.hi, lambda s: (0, 0), self.knob_bounds)
+            return IntRange(domain.lo, domain.hi, hi)
+        if isinstance(domain, Seq) and isinstance(domain.item, IntRange):
+            return Seq(self._sized(domain.item), domain.capacity)  # type: ignore[arg-type]
+        return domain
+
+    def _allocate(self, base: str, var: str, domain: Domain) -> tuple[int, ...]:
+        if isinstance(domain, Seq):
+            first = self._slot(f"{base}.len", var, IntRange(0, domain.capacity))
+            rest = [self._slot(f"{base}[{i}]", var, domain.item) for i in range(domain.capacity)]
+            return (first, *rest)
+        return (self._slot(base, var, domain),)
+
+    def _slot(self, name: str, var: str, domain: Scalar) -> int:
+        hi_expr = None
+        if isinstance(domain, IntRange):
+            hi = domain.max
+            hi_expr = domain.hi if isinstance(domain.hi, Expr) else None
+        else:
+            hi = domain.hi
+        enum = domain if isinstance(domain, Enum) else None
+        self.slots.append(Slot(name, var, domain.lo, hi, domain.sort, enum, hi_expr))
+        return len(self.slots) - 1
+
+    def _init_group(self, variable: Variable, key: Any, value: Any, loc: Location | None
+                    ) -> InitGroup:
+        slots = variable.slots[key]
+        if isinstance(value, OneOf):
+            choices = list(value.values)
+        elif value is ANY:
+            choices = _all_values(variable.domain)
+        else:
+            choices = [value]
+        rows = tuple(self._init_row(variable, slots, c, loc) for c in choices)
+        return InitGroup(slots, rows)
+
+    def _init_row(self, variable: Variable, slots: tuple[int, ...], value: Any,
+                  loc: Location | None) -> tuple[Expr, ...]:
+        domain = variable.domain
+        try:
+            if isinstance(domain, Seq):
+                seq = value if isinstance(value, SeqExpr) else SeqExpr.of(
+                    list(value), domain.item, domain.capacity)
+                fitted, fits = seq.fit(domain.capacity)
+                if fits.is_const and not fits.value:
+                    raise SpecError(f"{len(value)} items exceed capacity {domain.capacity}")
+                return (fitted.length, *fitted.items)
+            return (self._scalar_value(self.slots[slots[0]], value),)
+        except SpecError as err:
+            raise SpecError(f"initial value of {variable.name}: {err.message}", loc,
+                            err.hint) from None
+
+    def _scalar_value(self, slot: Slot, value: Any) -> Expr:
+        """A value for a slot, checked against its domain when it is a constant."""
+        e = lift(value, slot_ref(0, slot.sort, slot.enum)) if isinstance(value, str) else lift(
+            value)
+        if slot.sort == BOOL and e.sort != BOOL:
+            raise SpecError(f"{slot.name} is a boolean; got an integer expression")
+        if slot.sort == INT and e.sort == BOOL:
+            raise SpecError(f"{slot.name} is an integer; got a condition")
+        if slot.enum is not None and e.enum is not None and e.enum != slot.enum:
+            raise SpecError(f"{slot.name} is a {slot.enum.name}; got a {e.enum.name}")
+        if slot.enum is not None and e.is_const and e.enum is None:
+            raise SpecError(f"{slot.name} is a {slot.enum.name}; give one of its names",
+                            hint=", ".join(slot.enum.values))
+        if e.is_const and not slot.lo <= e.value <= slot.hi:
+            raise SpecError(f"value {e.value} is outside the domain of {slot.name} "
+                            f"({slot.lo}..{slot.hi})")
+        return e
+
+    # -- actions -----------------------------------------------------------------------------
+    def action(self, name: str | None = None, **params: Iterable[Any]
+               ) -> Callable[[Callable[..., None]], Callable[..., None]]:
+        """Declare an action, one instance per combination of parameter values."""
+
+        def register(fn: Callable[..., None]) -> Callable[..., None]:
+            action_name = name or _camel(fn.__name__)
+            loc = _def_location(fn)
+            names = list(params)
+            for combo in itertools.product(*(list(v) for v in params.values())):
+                self._instantiate(action_name, fn, dict(zip(names, combo, strict=True)), loc)
+            return fn
+
+        return register
+
+    def _instantiate(self, name: str, fn: Callable[..., None], args: dict[str, Any],
+                     loc: Location) -> None:
+        instance_params = tuple(args.values())
+        label = ActionInstance(name, instance_params, lift(True), ()).label
+        if label in self._labels:
+            raise SpecError(f"action {label} is declared twice", loc)
+        self._labels.add(label)
+        ctx = ActionContext(self, label)
+        _run_user_code(lambda: fn(ctx, **args), f"building action {label}", f"in action {label}")
+        self.actions.append(ActionInstance(
+            name, instance_params, all_of(ctx._guards),
+            tuple(sorted(ctx._updates.items())), loc, _instance_doc(fn, args)))
+
+    def make_property(self, inv: Invariant) -> Property:
+        view = StateView(self, None)
+        result = _run_user_code(lambda: inv.predicate(view), f"building property {inv.name}",
+                                f"in property {inv.name}")
+        e = lift(result) if isinstance(result, bool | Expr) else None
+        if e is None or e.sort != BOOL:
+            raise SpecError(f"property {inv.name} must return a condition, got {result!r}",
+                            inv.location)
+        return Property(inv.name, inv.description, e, inv.location)
+
+
+def _instance_doc(fn: Callable[..., None], args: dict[str, Any]) -> str:
+    """The docstring's first line, with {param} placeholders filled in."""
+    first = (fn.__doc__ or "").strip().split("\n")[0]
+    try:
+        return first.format(**args)
+    except (KeyError, IndexError, ValueError):
+        return first
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
+
+
+def _all_values(domain: Domain) -> list[Any]:
+    if isinstance(domain, Bool):
+        return [False, True]
+    if isinstance(domain, Enum):
+        return list(domain.values)
+    if isinstance(domain, IntRange):
+        return list(range(domain.lo, domain.max + 1))
+    raise SpecError("ANY is only for scalar variables")
+
+
+# -- state views ---------------------------------------------------------------------------------
+class StateView:
+    """``s`` in actions and properties: reads give expressions of the current state;
+    in an action, assignments give the next state."""
+
+    def __init__(self, builder: ModelBuilder, action: ActionContext | None) -> None:
+        object.__setattr__(self, "_builder", builder)
+        object.__setattr__(self, "_action", action)
+
+    @property
+    def k(self) -> KnobValues:
+        return self._builder.k
+
+    def __getattr__(self, name: str) -> Any:
+        variable = self._lookup(name)
+        if variable.index is not None:
+            return MapView(self, variable)
+        return self._read(variable, None)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        variable = self._lookup(name)
+        if variable.index is not None:
+            raise SpecError(f"{name} is a map; assign one entry, e.g. s.{name}[key] = ...",
+                            user_location())
+        self._write(variable, None, value)
+
+    def _lookup(self, name: str) -> Variable:
+        variables = self._builder.variables
+        if name not in variables:
+            raise SpecError(f"unknown variable {name!r}", user_location(),
+                            _did_you_mean(name, variables))
+        return variables[name]
+
+    def _read(self, variable: Variable, key: Any) -> Expr | SeqExpr:
+        slots = variable.slots[key]
+        table = self._builder.slots
+        refs = [slot_ref(i, table[i].sort, table[i].enum) for i in slots]
+        if isinstance(variable.domain, Seq):
+            return SeqExpr(refs[0], tuple(refs[1:]), variable.domain.item)
+        return refs[0]
+
+    def _write(self, variable: Variable, key: Any, value: Any) -> None:
+        if self._action is None:
+            raise SpecError("a property cannot assign state", user_location())
+        self._action.assign(variable, key, value)
+
+
+class MapView:
+    """``s.role`` for a map variable: ``s.role[n]`` reads or assigns one entry."""
+
+    def __init__(self, view: StateView, variable: Variable) -> None:
+        self._view = view
+        self._variable = variable
+
+    def _key(self, key: Any) -> Any:
+        if key not in self._variable.slots:
+            raise SpecError(f"{key!r} is not an index of {self._variable.name}", user_location(),
+                            "keys: " + ", ".join(map(str, self._variable.keys())))
+        return key
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, Expr):
+            return self._select(key)
+        return self._view._read(self._variable, self._key(key))
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if isinstance(key, Expr):
+            raise SpecError(f"{self._variable.name}[...] is assigned at a state-dependent key",
+                            user_location(), "assign each key under ite(...) instead")
+        self._view._write(self._variable, self._key(key), value)
+
+    def _select(self, key: Expr) -> Expr:
+        """The entry at a state-dependent key, as an if-then-else over the keys."""
+        if isinstance(self._variable.domain, Seq):
+            raise SpecError("a sequence map needs a concrete key", user_location())
+        keys = self._variable.keys()
+        result = self._view._read(self._variable, keys[-1])
+        for k in reversed(keys[:-1]):
+            result = ite(eq(key, k), self._view._read(self._variable, k), result)
+        return result  # type: ignore[return-value]
+
+    def items(self) -> list[tuple[Any, Any]]:
+        return [(k, self[k]) for k in self._variable.keys()]
+
+
+class ActionContext(StateView):
+    """``s`` inside an action: also collects the guard and the updates."""
+
+    _guards: list[Expr]
+    _updates: dict[int, Expr]
+
+    def __init__(self, builder: ModelBuilder, label: str) -> None:
+        StateView.__init__(self, builder, self)
+        object.__setattr__(self, "_label", label)
+        object.__setattr__(self, "_guards", [])
+        object.__setattr__(self, "_updates", {})
+
+    def require(self, condition: Any) -> None:
+        """Enable the action only when the condition holds (several are conjoined)."""
+        e = lift(condition)
+        if e.sort != BOOL:
+            raise SpecError("require() needs a condition", user_location())
+        self._guards.append(e)
+
+    def assign(self, variable: Variable, key: Any, value: Any) -> None:
+        slots = variable.slots[key]
+        where = variable.name if key is None else f"{variable.name}[{key}]"
+        if slots[0] in self._updates:
+            raise SpecError(f"{where} is assigned twice", user_location(),
+                            "compute the final value first, then assign once")
+        domain = variable.domain
+        if isinstance(domain, Seq):
+            seq = value if isinstance(value, SeqExpr) else self._seq_literal(value, domain, where)
+            if seq.item != domain.item and seq.item.sort != domain.item.sort:
+                raise SpecError(f"{where} holds {domain.item.describe()}", user_location())
+            fitted, _ = seq.fit(domain.capacity)
+            values = (fitted.length, *fitted.items)
+        else:
+            if isinstance(value, SeqExpr):
+                raise SpecError(f"{where} is not a sequence", user_location())
+            values = (value,)
+        for slot, v in zip(slots, values, strict=True):
+            try:
+                e = self._builder._scalar_value(self._builder.slots[slot], v)
+            except SpecError as err:
+                raise SpecError(f"{where}: {err.message}", user_location(), err.hint) from None
+            self._updates[slot] = e
+
+    def _seq_literal(self, value: Any, domain: Seq, where: str) -> SeqExpr:
+        if not isinstance(value, list | tuple):
+            raise SpecError(f"{where} is a sequence; assign a sequence", user_location())
+        return SeqExpr.of(list(value), domain.item, domain.capacity)

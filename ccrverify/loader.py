@@ -1,0 +1,192 @@
+"""Finding and loading specs, their property modules and configuration files.
+
+A spec is a Python file (or a bundled model name such as ``ccr`` or
+``examples/diehard``) that defines one `Spec`. Its properties are the spec's
+own invariants plus those of ``properties/<same path>.py`` when that file
+exists (``specs/ccr.py`` -> ``properties/ccr.py``). A configuration is a TOML
+file naming the model and setting knobs::
+
+    model = "ccr"
+    description = "Exchange defaults with a lossy mount dial"
+    [knobs]
+    mount_dial = 6
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sys
+import tomllib
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ccrverify.errors import Location, SpecError, UsageError
+from ccrverify.lang.spec import PropertySet, Spec
+from ccrverify.model import Model
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    model: str
+    description: str
+    knobs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    path: Path
+    spec: Spec
+    property_sets: tuple[PropertySet, ...]
+
+    def build(self, knobs: Mapping[str, Any] | None = None,
+              symbolic: Mapping[str, tuple[int, int]] | None = None) -> Model:
+        return self.spec.build(knobs, self.property_sets, symbolic)
+
+
+def bundled_models() -> list[str]:
+    specs = REPO_ROOT / "specs"
+    if not specs.is_dir():
+        return []
+    return sorted(str(p.relative_to(specs).with_suffix("")) for p in specs.rglob("*.py")
+                  if not p.name.startswith("_"))
+
+
+def resolve_spec(name: str, near: Path | None = None) -> Path:
+    """A spec path from a path or a bundled model name."""
+    candidates = [Path(name)]
+    if not name.endswith(".py"):
+        for base in ([near, near.parent] if near else []) + [Path("specs"), REPO_ROOT / "specs"]:
+            candidates.append(base / f"{name}.py")
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise UsageError(f"no spec {name!r}: no such file and no bundled model of that name",
+                     hint="bundled: " + ", ".join(bundled_models()))
+
+
+def load(spec_arg: str) -> LoadedSpec:
+    path = resolve_spec(spec_arg)
+    module = _import(path)
+    specs = [v for v in vars(module).values() if isinstance(v, Spec)]
+    if len(specs) != 1:
+        raise SpecError(f"a spec module must define exactly one Spec; found {len(specs)}",
+                        Location(str(path.resolve()), 1), "spec = Spec('Name')")
+    props_path = properties_path(path)
+    psets: list[PropertySet] = []
+    if props_path is not None:
+        pmod = _import(props_path)
+        psets = [v for v in vars(pmod).values()
+                 if isinstance(v, PropertySet) and not isinstance(v, Spec)]
+    return LoadedSpec(path, specs[0], tuple(psets))
+
+
+def properties_path(spec_path: Path) -> Path | None:
+    parts = list(spec_path.resolve().parts)
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] == "specs":
+            candidate = Path(*parts[:i], "properties", *parts[i + 1:])
+            return candidate if candidate.is_file() else None
+    return None
+
+
+def _import(path: Path) -> Any:
+    name = "ccrverify_user_" + re.sub(r"\W", "_", str(path.resolve()))
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    if module_spec is None or module_spec.loader is None:
+        raise UsageError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module
+    try:
+        module_spec.loader.exec_module(module)
+    except SyntaxError as err:
+        raise SpecError(f"syntax error: {err.msg}",
+                        Location(str(path.resolve()), err.lineno or 0)) from None
+    except (SpecError, UsageError):
+        raise
+    except Exception as exc:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if os.path.abspath(f.filename) == str(path.resolve())]
+        line = frames[-1].lineno if frames else 1
+        raise SpecError(f"{type(exc).__name__}: {exc}",
+                        Location(str(path.resolve()), line or 1),
+                        "the module failed while loading") from None
+    return module
+
+
+# -- configurations ---------------------------------------------------------------
+def load_config(path_arg: str) -> Config:
+    path = Path(path_arg)
+    if not path.is_file():
+        raise UsageError(f"no configuration file {path_arg!r}")
+    text = path.read_text()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line = getattr(err, "lineno", None) or _line_from_message(str(err))
+        raise SpecError(f"malformed TOML: {str(err).split(' (at')[0]}",
+                        Location(str(path.resolve()), line),
+                        "see https://toml.io for the syntax") from None
+    allowed = {"model", "description", "knobs"}
+    for key in data:
+        if key not in allowed:
+            raise SpecError(f"unknown key {key!r}", _key_location(path, text, key),
+                            "a configuration has model, description and a [knobs] table")
+    model = data.get("model")
+    if not isinstance(model, str):
+        raise SpecError("the configuration must name its model", Location(str(path.resolve()), 1),
+                        'add model = "ccr"')
+    knobs = data.get("knobs", {})
+    if not isinstance(knobs, dict):
+        raise SpecError("knobs must be a table", _key_location(path, text, "knobs"),
+                        "write [knobs] and one knob = value per line")
+    return Config(path, model, str(data.get("description", "")), dict(knobs))
+
+
+def _line_from_message(message: str) -> int:
+    found = re.search(r"line (\d+)", message)
+    return int(found.group(1)) if found else 1
+
+
+def _key_location(path: Path, text: str, key: str) -> Location:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"\s*\[?\s*{re.escape(key)}\s*[=\]]", line):
+            return Location(str(path.resolve()), number)
+    return Location(str(path.resolve()), 1)
+
+
+def resolve_knobs(loaded: LoadedSpec, config: Config | None, sets: Sequence[str]
+                  ) -> dict[str, Any]:
+    """Knob overrides from a configuration, then from --set, each checked."""
+    spec = loaded.spec
+    values: dict[str, Any] = {}
+    if config is not None:
+        text = config.path.read_text()
+        for name, value in config.knobs.items():
+            try:
+                values[name] = value
+                spec.knob_values({name: value})
+            except UsageError as err:
+                raise SpecError(err.message, _key_location(config.path, text, name),
+                                err.hint) from None
+    for item in sets:
+        if "=" not in item:
+            raise UsageError(f"--set {item!r}: expected KNOB=VALUE")
+        name, text_value = (part.strip() for part in item.split("=", 1))
+        if name not in spec.knobs:
+            spec.knob_values({name: 0})  # raises the unknown-knob error with a hint
+        values[name] = spec.knobs[name].parse(text_value)
+    spec.knob_values(values)
+    return values
+
+
+def spec_for_config(config: Config) -> str:
+    """The spec a configuration names, resolved next to the configuration first."""
+    return str(resolve_spec(config.model, near=config.path.resolve().parent))

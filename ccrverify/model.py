@@ -1,0 +1,107 @@
+"""The model IR that every engine reads: flat slots, action instances,
+properties. Built by `ccrverify.lang` from a spec and knob values; inert data.
+
+A *slot* is one scalar of the flattened state: a boolean, an integer in
+``lo..hi``, an enumeration code, a sequence length or one sequence item.
+Expressions (`Expr`) refer to slots by number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ccrverify.errors import Location
+from ccrverify.lang.domain import Domain, Enum, Index, Seq
+from ccrverify.lang.expr import Expr
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str  # e.g. "missed[A]", "log[A].len", "log[A][0]"
+    var: str
+    lo: int
+    hi: int  # the largest value the slot can hold (a symbolic bound's maximum)
+    sort: str
+    enum: Enum | None = None
+    hi_expr: Expr | None = None  # a symbolic upper bound (symbolic knobs only)
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A state variable: a scalar or a sequence, possibly a map over an index."""
+
+    name: str
+    domain: Domain
+    index: Index | None
+    # key (an index value, or None for a plain variable) -> its slots;
+    # for a sequence the length slot first, then the item slots.
+    slots: Mapping[Any, tuple[int, ...]]
+    location: Location | None = None
+
+    def keys(self) -> tuple[Any, ...]:
+        return tuple(self.slots)
+
+    def is_seq(self) -> bool:
+        return isinstance(self.domain, Seq)
+
+
+@dataclass(frozen=True)
+class InitGroup:
+    """Initial values of some slots: one of several alternative rows."""
+
+    slots: tuple[int, ...]
+    alternatives: tuple[tuple[Expr, ...], ...]
+
+
+@dataclass(frozen=True)
+class ActionInstance:
+    name: str
+    params: tuple[Any, ...]
+    guard: Expr
+    updates: tuple[tuple[int, Expr], ...]  # slot -> next value; others unchanged
+    location: Location | None = None
+    doc: str = ""  # one line explaining this instance, for traces
+
+    @property
+    def label(self) -> str:
+        if not self.params:
+            return self.name
+        return f"{self.name}({','.join(str(p) for p in self.params)})"
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    description: str
+    predicate: Expr
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    knobs: Mapping[str, Any]
+    slots: tuple[Slot, ...]
+    variables: tuple[Variable, ...]
+    init: tuple[InitGroup, ...]
+    actions: tuple[ActionInstance, ...]
+    properties: tuple[Property, ...]
+    terminal_states: bool = False
+    clock: str = ""  # the action that advances time, counted in traces
+    source: str = ""  # the spec file, for messages and result-store keys
+    source_hash: str = ""
+    symbolic_knobs: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+
+    def variable(self, name: str) -> Variable:
+        for v in self.variables:
+            if v.name == name:
+                return v
+        raise KeyError(name)
+
+    def property(self, name: str) -> Property:
+        for p in self.properties:
+            if p.name == name:
+                return p
+        raise KeyError(name)

@@ -1,0 +1,105 @@
+"""Text renderings of results and traces: terminal tables and Markdown.
+
+Traces read diff-first: the whole initial state, then per step the action,
+the elapsed time (when the model names a clock action) and only the entries
+that changed, in a compact notation: ``log[A]=⟨1,2⟩``, ``role[B]=active``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tabulate import tabulate
+
+from ccrverify.result import CheckResult
+from ccrverify.trace import Trace
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "⟨" + ",".join(format_value(v) for v in value) + "⟩"
+    return str(value)
+
+
+def flat_entries(state: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """``(name, value)`` per scalar or sequence, maps spread as ``name[key]``."""
+    for name, value in state.items():
+        if isinstance(value, dict):
+            for key, entry in value.items():
+                yield f"{name}[{key}]", entry
+        else:
+            yield name, value
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    old = dict(flat_entries(before))
+    return [f"{name}={format_value(v)}" for name, v in flat_entries(after) if old.get(name) != v]
+
+
+def trace_rows(trace: Trace, clock: str = "", full: bool = False) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    ticks = 0
+    previous: dict[str, Any] | None = None
+    for number, step in enumerate(trace.steps):
+        if step.label is not None and clock and step.label == clock:
+            ticks += 1
+        if previous is None or full:
+            shown = [f"{n}={format_value(v)}" for n, v in flat_entries(step.state)]
+        else:
+            shown = changes(previous, step.state)
+        row: list[Any] = [number, step.label or "(initial state)"]
+        if clock:
+            row.append(ticks)
+        row.append(", ".join(shown) or "(no change)")
+        rows.append(row)
+        previous = step.state
+    return rows
+
+
+def trace_table(trace: Trace, clock: str = "", fmt: str = "table", full: bool = False) -> str:
+    headers = ["#", "action"] + (["t"] if clock else []) + ["changes"]
+    tablefmt = "github" if fmt == "markdown" else "simple"
+    rows = trace_rows(trace, clock, full)
+    if fmt == "markdown":
+        rows = [[str(c).replace("|", "\\|") for c in r] for r in rows]
+    return tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+
+
+def summary(result: CheckResult, source: str = "") -> str:
+    s = result.stats
+    knobs = " ".join(f"{k}={format_value(v)}" for k, v in sorted(result.knobs.items()))
+    lines = [f"model {result.model}" + (f" ({source})" if source else "") +
+             (f"  knobs: {knobs}" if knobs else "")]
+    status = "complete" if result.complete else "INCOMPLETE"
+    lines.append(
+        f"{result.engine}: {s.distinct_states:,} distinct states, {s.transitions:,} transitions, "
+        f"depth {s.depth}, {s.seconds:.2f} s ({s.states_per_second:,.0f} states/s), "
+        f"peak memory {s.peak_memory_bytes / 2**20:.0f} MiB, {status}")
+    for note in result.notes:
+        lines.append(note)
+    return "\n".join(lines)
+
+
+def verdict_table(result: CheckResult, fmt: str = "table") -> str:
+    rows = []
+    for p in result.properties:
+        verdict = str(p.verdict) + (f" ({p.verdict.reason})" if p.verdict.kind == "unknown"
+                                    else "")
+        rows.append([p.name, verdict, "-" if p.trace is None else len(p.trace), p.description])
+    return tabulate(rows, headers=["property", "verdict", "trace", "description"],
+                    tablefmt="github" if fmt == "markdown" else "simple", disable_numparse=True)
+
+
+def render_result(result: CheckResult, source: str = "", clock: str = "",
+                  trace_format: str = "table", full: bool = False) -> str:
+    parts = [summary(result, source), "", verdict_table(result)]
+    for p in result.properties:
+        if p.trace is None:
+            continue
+        parts += ["", f"Counterexample to {p.name} ({len(p.trace)} actions, "
+                      f"ends in {p.trace.ends_in}):",
+                  trace_table(p.trace, clock, trace_format, full)]
+    return "\n".join(parts)
