@@ -8,6 +8,7 @@ error. User errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -22,6 +23,11 @@ from ccrverify.loader import LoadedSpec, load, load_config, resolve_knobs, spec_
 from ccrverify.model import Model
 
 EXIT_OK, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+
+# Modules that add subcommands: each has register(subparsers) and imports its
+# engine lazily, so `ccrverify check` never loads z3 or hypothesis.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,13 +73,13 @@ def selected_properties(model: Model, names: Sequence[str] | None) -> list[str] 
     return list(names)
 
 
-def _add_target_args(p: argparse.ArgumentParser) -> None:
+def add_target_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", nargs="?", help="spec file, bundled model name, or a .toml config")
     p.add_argument("--config", help="TOML configuration naming the model and its knobs")
     p.add_argument("--set", action="append", metavar="KNOB=VALUE", help="set a knob")
 
 
-def _progress_printer() -> Callable[[Any], None] | None:
+def progress_printer() -> Callable[[Any], None] | None:
     if not sys.stderr.isatty():
         return None
 
@@ -96,7 +102,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     target = target_of(args)
     model = target.build()
     props = selected_properties(model, args.property)
-    progress = _progress_printer()
+    progress = progress_printer()
     budget = Budget(max_states=args.max_states, fail_fast=args.fail_fast,
                     check_deadlock=not args.no_deadlock, progress=progress)
     result = check(compile_model(model), props, budget)
@@ -162,7 +168,7 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
 
     p = sub.add_parser("check", help="enumerate every reachable state (explicit engine)")
-    _add_target_args(p)
+    add_target_args(p)
     p.add_argument("--property", action="append", metavar="NAME", help="check only these")
     p.add_argument("--max-states", type=int, metavar="N", help="stop after N distinct states")
     p.add_argument("--no-deadlock", action="store_true", help="do not report deadlocks")
@@ -173,19 +179,21 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("list-knobs", help="knobs, defaults, ranges and meaning")
-    _add_target_args(p)
+    add_target_args(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_list_knobs)
 
     p = sub.add_parser("list-properties", help="the properties of a model")
-    _add_target_args(p)
+    add_target_args(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_list_properties)
 
     p = sub.add_parser("compile", help="show the compiled model or its generated kernel")
-    _add_target_args(p)
+    add_target_args(p)
     p.add_argument("--emit-kernel", action="store_true", help="print the generated Python")
     p.set_defaults(run=cmd_compile)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 
