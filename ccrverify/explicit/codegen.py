@@ -111,7 +111,7 @@ class _Generator:
             text = f"{shifted} & {(1 << width) - 1}"
             if off + width == self.layout.bits:
                 text = f"st >> {off}"
-            self.emit(indent, f"v{i} = {text}" + (f" + {meta.lo}" if meta.lo else ""))
+            self.emit(indent, f"v{i} = ({text}) + {meta.lo}" if meta.lo else f"v{i} = {text}")
 
     def slots_of_actions(self) -> set[int]:
         """Slots read by a guard or an update, or written (their delta needs the old value)."""

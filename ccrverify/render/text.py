@@ -7,6 +7,7 @@ that changed, in a compact notation: ``log[A]=⟨1,2⟩``, ``role[B]=active``.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,10 +54,15 @@ def trace_rows(trace: Trace, clock: str = "", full: bool = False) -> list[list[A
         row: list[Any] = [number, step.label or "(initial state)"]
         if clock:
             row.append(ticks)
-        row.append(", ".join(shown) or "(no change)")
+        row.append(_wrap(", ".join(shown)) or "(no change)")
         rows.append(row)
         previous = step.state
     return rows
+
+
+def _wrap(text: str, width: int = 100) -> str:
+    """Break a long change list at entry boundaries (tabulate keeps multi-line cells)."""
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
 
 
 def trace_table(trace: Trace, clock: str = "", fmt: str = "table", full: bool = False) -> str:
