@@ -113,7 +113,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     elif args.trace_format == "json":
         print(json.dumps([p.to_json() for p in result.properties], indent=2))
     else:
-        print(render_result(result, str(target.loaded.path), model.clock, args.trace_format,
+        print(render_result(result, _display(str(target.loaded.path)), model.clock, args.trace_format,
                             args.full))
     return result.exit_status()
 
@@ -158,6 +158,37 @@ def cmd_compile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from ccrverify.compile import compile_model
+    from ccrverify.explicit.bfs import Budget, check
+    from ccrverify.render.markdown import render_markdown
+    from ccrverify.report import build_report
+
+    if not args.out.endswith(".md"):
+        raise UsageError(f"--out {args.out}: the report format is chosen by the suffix",
+                         hint="use a .md file")
+    target = target_of(args)
+    model = target.build()
+    result = check(compile_model(model), selected_properties(model, args.property),
+                   Budget(max_states=args.max_states, progress=progress_printer()))
+    spec = target.loaded.spec
+    config = load_config(target.config_path) if target.config_path else None
+    report = build_report(
+        model, result, {k.name: (k.default, k.doc) for k in spec.knobs.values()},
+        _display(str(target.loaded.path)), target.config_path,
+        config.description if config else "", "ccrverify " + " ".join(sys.argv[1:]))
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    with open(args.out, "w") as fh:
+        fh.write(render_markdown(report))
+    print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def _display(path: str) -> str:
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def _fmt(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
@@ -192,6 +223,13 @@ def make_parser() -> argparse.ArgumentParser:
     add_target_args(p)
     p.add_argument("--emit-kernel", action="store_true", help="print the generated Python")
     p.set_defaults(run=cmd_compile)
+    p = sub.add_parser("report", help="write a report of one check (Markdown)")
+    add_target_args(p)
+    p.add_argument("--out", required=True, help="the report file (.md)")
+    p.add_argument("--property", action="append", metavar="NAME", help="report only these")
+    p.add_argument("--max-states", type=int, metavar="N", help="stop after N distinct states")
+    p.set_defaults(run=cmd_report)
+
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser

@@ -40,7 +40,8 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return [f"{name}={format_value(v)}" for name, v in flat_entries(after) if old.get(name) != v]
 
 
-def trace_rows(trace: Trace, clock: str = "", full: bool = False) -> list[list[Any]]:
+def trace_rows(trace: Trace, clock: str = "", full: bool = False, wrap: bool = True
+               ) -> list[list[Any]]:
     rows: list[list[Any]] = []
     ticks = 0
     previous: dict[str, Any] | None = None
@@ -54,7 +55,8 @@ def trace_rows(trace: Trace, clock: str = "", full: bool = False) -> list[list[A
         row: list[Any] = [number, step.label or "(initial state)"]
         if clock:
             row.append(ticks)
-        row.append(_wrap(", ".join(shown)) or "(no change)")
+        text = ", ".join(shown)
+        row.append((_wrap(text) if wrap else text) or "(no change)")
         rows.append(row)
         previous = step.state
     return rows
@@ -68,7 +70,7 @@ def _wrap(text: str, width: int = 100) -> str:
 def trace_table(trace: Trace, clock: str = "", fmt: str = "table", full: bool = False) -> str:
     headers = ["#", "action"] + (["t"] if clock else []) + ["changes"]
     tablefmt = "github" if fmt == "markdown" else "simple"
-    rows = trace_rows(trace, clock, full)
+    rows = trace_rows(trace, clock, full, wrap=fmt != "markdown")
     if fmt == "markdown":
         rows = [[str(c).replace("|", "\\|") for c in r] for r in rows]
     return tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
