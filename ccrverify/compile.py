@@ -104,7 +104,7 @@ class CompiledModel:
             if not meta.lo <= v <= meta.hi:
                 raise ModelError(
                     f"in action {instance.label}: {meta.name} would become {v}, "
-                    f"outside {meta.lo}..{meta.hi}", instance.location,
+                    f"outside {meta.lo}..{meta.hi}", instance.location_of_update(slot),
                     "guard the action or saturate the value")
             new[slot] = v
         return new

@@ -63,6 +63,10 @@ class ActionInstance:
     updates: tuple[tuple[int, Expr], ...]  # slot -> next value; others unchanged
     location: Location | None = None
     doc: str = ""  # one line explaining this instance, for traces
+    update_locations: tuple[tuple[int, Location], ...] = ()  # slot -> the assigning line
+
+    def location_of_update(self, slot: int) -> Location | None:
+        return dict(self.update_locations).get(slot, self.location)
 
     @property
     def label(self) -> str:

@@ -70,3 +70,31 @@ def _decode_scalar(slot: Slot, value: int) -> Any:
     if slot.sort == "bool":
         return bool(value)
     return value
+
+
+def encode_variables(model: Model, named: dict[str, Any]) -> list[int]:
+    """The inverse of `decode_variables`: named values to slot values."""
+    values = [slot.lo for slot in model.slots]
+    for variable in model.variables:
+        given = named[variable.name]
+        for key, slots in variable.slots.items():
+            value = given if variable.index is None else given[key]
+            if variable.is_seq():
+                items = list(value)
+                if len(items) > len(slots) - 1:
+                    raise ValueError(f"{variable.name}: {len(items)} items exceed capacity")
+                values[slots[0]] = len(items)
+                for slot, item in zip(slots[1:], items, strict=False):
+                    values[slot] = _encode_scalar(model.slots[slot], item)
+            else:
+                values[slots[0]] = _encode_scalar(model.slots[slots[0]], value)
+    return values
+
+
+def _encode_scalar(slot: Slot, value: Any) -> int:
+    if slot.enum is not None:
+        return slot.enum.values.index(value)
+    code = int(value)
+    if not slot.lo <= code <= slot.hi:
+        raise ValueError(f"{slot.name}: {value!r} is outside {slot.lo}..{slot.hi}")
+    return code

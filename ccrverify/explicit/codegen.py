@@ -258,7 +258,7 @@ def build_kernel(compiled: CompiledModel) -> Kernel:
     def out_of_domain(action: int, slot: int, value: int) -> None:
         instance, meta = model.actions[action], model.slots[slot]
         raise ModelError(f"in action {instance.label}: {meta.name} would become {value}, "
-                         f"outside {meta.lo}..{meta.hi}", instance.location,
+                         f"outside {meta.lo}..{meta.hi}", instance.location_of_update(slot),
                          "guard the action or saturate the value")
 
     namespace: dict[str, Any] = {"_out_of_domain": out_of_domain}

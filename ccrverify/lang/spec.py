@@ -421,7 +421,8 @@ class ModelBuilder:
         _run_user_code(lambda: fn(ctx, **args), f"building action {label}", f"in action {label}")
         self.actions.append(ActionInstance(
             name, instance_params, all_of(ctx._guards),
-            tuple(sorted(ctx._updates.items())), loc, _instance_doc(fn, args)))
+            tuple(sorted(ctx._updates.items())), loc, _instance_doc(fn, args),
+            tuple(sorted(ctx._update_locations.items()))))
 
     def make_property(self, inv: Invariant) -> Property:
         view = StateView(self, None)
@@ -547,12 +548,14 @@ class ActionContext(StateView):
 
     _guards: list[Expr]
     _updates: dict[int, Expr]
+    _update_locations: dict[int, Location]
 
     def __init__(self, builder: ModelBuilder, label: str) -> None:
         StateView.__init__(self, builder, self)
         object.__setattr__(self, "_label", label)
         object.__setattr__(self, "_guards", [])
         object.__setattr__(self, "_updates", {})
+        object.__setattr__(self, "_update_locations", {})
 
     def require(self, condition: Any) -> None:
         """Enable the action only when the condition holds (several are conjoined)."""
@@ -584,6 +587,9 @@ class ActionContext(StateView):
             except SpecError as err:
                 raise SpecError(f"{where}: {err.message}", user_location(), err.hint) from None
             self._updates[slot] = e
+            location = user_location()
+            if location is not None:
+                self._update_locations[slot] = location
 
     def _seq_literal(self, value: Any, domain: Seq, where: str) -> SeqExpr:
         if not isinstance(value, list | tuple):

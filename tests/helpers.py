@@ -1,0 +1,41 @@
+"""Test helpers: paths, building models, running the CLI in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from ccrverify.cli import main
+from ccrverify.compile import CompiledModel, compile_model
+from ccrverify.loader import load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def compiled(spec: str, **knobs: Any) -> CompiledModel:
+    return compile_model(load(str(ROOT / "specs" / spec)).build(knobs))
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(list(args))
+    return status, out.getvalue(), err.getvalue()
+
+
+def run_json(*args: str) -> tuple[int, dict[str, Any]]:
+    status, out, _ = run_cli(*args, "--json")
+    return status, json.loads(out)
+
+
+def load_reference() -> Any:
+    path = ROOT / "tests" / "reference" / "ccr_reference.py"
+    spec = importlib.util.spec_from_file_location("ccr_reference", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
