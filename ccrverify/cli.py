@@ -113,8 +113,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     elif args.trace_format == "json":
         print(json.dumps([p.to_json() for p in result.properties], indent=2))
     else:
-        print(render_result(result, _display(str(target.loaded.path)), model.clock, args.trace_format,
-                            args.full))
+        print(render_result(result, _display(str(target.loaded.path)), model.clock,
+                            args.trace_format, args.full))
     return result.exit_status()
 
 
@@ -246,6 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("ccrverify: interrupted\n")
         return EXIT_INCOMPLETE
+    except BrokenPipeError:  # the reader (e.g. `| head`) left; that is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # a bug in ccrverify itself
         if os.environ.get("CCRVERIFY_DEBUG"):
             raise

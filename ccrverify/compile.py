@@ -33,7 +33,7 @@ def _eval_node(node: Expr, memo: dict[int, int], values: Sequence[int],
     if op == "const":
         return int(args[0])
     if op == "var":
-        return values[args[0]]
+        return int(values[args[0]])
     if op == "knob":
         return int(knobs[args[0]])
     a = [memo[id(x)] for x in args]

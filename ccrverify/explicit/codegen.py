@@ -189,7 +189,10 @@ class _Generator:
         self.emit(1, "result = []")
         self.decode(1, self.slots_of_actions())
         for i in range(len(self.model.actions)):
-            self.action_block(1, i, lambda ind, i=i: self.emit(ind, f"result.append(({i}, n))"))
+            def collect(indent: int, i: int = i) -> None:
+                self.emit(indent, f"result.append(({i}, n))")
+
+            self.action_block(1, i, collect)
         self.emit(1, "return result")
         self.emit(0, "")
 

@@ -463,6 +463,8 @@ class StateView:
     """``s`` in actions and properties: reads give expressions of the current state;
     in an action, assignments give the next state."""
 
+    _builder: ModelBuilder
+
     def __init__(self, builder: ModelBuilder, action: ActionContext | None) -> None:
         object.__setattr__(self, "_builder", builder)
         object.__setattr__(self, "_action", action)
@@ -485,7 +487,7 @@ class StateView:
         self._write(variable, None, value)
 
     def _lookup(self, name: str) -> Variable:
-        variables = self._builder.variables
+        variables: dict[str, Variable] = self._builder.variables
         if name not in variables:
             raise SpecError(f"unknown variable {name!r}", user_location(),
                             _did_you_mean(name, variables))
@@ -534,9 +536,10 @@ class MapView:
         if isinstance(self._variable.domain, Seq):
             raise SpecError("a sequence map needs a concrete key", user_location())
         keys = self._variable.keys()
-        result = self._view._read(self._variable, keys[-1])
-        for k in reversed(keys[:-1]):
-            result = ite(eq(key, k), self._view._read(self._variable, k), result)
+        entries = [self._view._read(self._variable, k) for k in keys]
+        result = entries[-1]
+        for k, entry in zip(reversed(keys[:-1]), reversed(entries[:-1]), strict=True):
+            result = ite(eq(key, k), entry, result)  # type: ignore[arg-type]
         return result  # type: ignore[return-value]
 
     def items(self) -> list[tuple[Any, Any]]:

@@ -73,7 +73,7 @@ def trace_table(trace: Trace, clock: str = "", fmt: str = "table", full: bool = 
     rows = trace_rows(trace, clock, full, wrap=fmt != "markdown")
     if fmt == "markdown":
         rows = [[str(c).replace("|", "\\|") for c in r] for r in rows]
-    return tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+    return str(tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True))
 
 
 def summary(result: CheckResult, source: str = "") -> str:
@@ -97,8 +97,9 @@ def verdict_table(result: CheckResult, fmt: str = "table") -> str:
         verdict = str(p.verdict) + (f" ({p.verdict.reason})" if p.verdict.kind == "unknown"
                                     else "")
         rows.append([p.name, verdict, "-" if p.trace is None else len(p.trace), p.description])
-    return tabulate(rows, headers=["property", "verdict", "trace", "description"],
-                    tablefmt="github" if fmt == "markdown" else "simple", disable_numparse=True)
+    return str(tabulate(rows, headers=["property", "verdict", "trace", "description"],
+                        tablefmt="github" if fmt == "markdown" else "simple",
+                        disable_numparse=True))
 
 
 def render_result(result: CheckResult, source: str = "", clock: str = "",
