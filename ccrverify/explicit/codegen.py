@@ -20,7 +20,7 @@ from typing import Any
 from ccrverify.compile import CompiledModel
 from ccrverify.errors import ModelError
 from ccrverify.intervals import interval
-from ccrverify.lang.expr import Expr, slots_used, walk
+from ccrverify.lang.expr import Expr, implied_values, slots_used, substitute, walk
 
 _BINARY = {"eq": "==", "lt": "<", "le": "<=", "add": "+", "sub": "-"}
 
@@ -134,10 +134,15 @@ class _Generator:
         for line in temps:
             self.emit(indent, line)
         self.emit(indent, f"if {guard}:")
-        updates = [(s, e) for s, e in action.updates if not (e.op == "var" and e.args[0] == s)]
+        # Under the guard some slots are known constants: fold them into the
+        # updates, so most successors are `st` plus one constant.
+        known = implied_values(action.guard)
+        updates = [(s, substitute(e, known)) for s, e in action.updates
+                   if not (e.op == "var" and e.args[0] == s)]
         temps, values = writer.write([e for _, e in updates], bound)
         for line in temps:
             self.emit(indent + 1, line)
+        constant_delta = 0
         deltas = []
         for (slot, e), value in zip(updates, values, strict=True):
             meta, off = self.model.slots[slot], self.layout.offsets[slot]
@@ -150,8 +155,13 @@ class _Generator:
                 value = name
             if self.layout.widths[slot] == 0:
                 continue
+            if e.is_const and slot in known:
+                constant_delta += (e.value - known[slot]) << off
+                continue
             shift = f" << {off}" if off else ""
             deltas.append(f"(({value} - v{slot}){shift})")
+        if constant_delta:
+            deltas.append(str(constant_delta) if constant_delta > 0 else f"({constant_delta})")
         self.emit(indent + 1, "n = st" + "".join(f" + {d}" for d in deltas))
         on_successor(indent + 1)
 

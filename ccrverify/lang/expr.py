@@ -361,3 +361,55 @@ def knob_names(e: Expr) -> set[str]:
 
 def has_state(e: Expr) -> bool:
     return any(n.op == "var" for n in walk([e]))
+
+
+def substitute(root: Expr, values: dict[int, int]) -> Expr:
+    """The expression with some slots replaced by constants, folded again.
+
+    The kernel uses it to specialise updates under their guard: inside
+    ``if x == 0:`` an update ``x + 1`` is the constant 1."""
+    if not values:
+        return root
+    memo: dict[int, Expr] = {}
+    for node in walk([root]):
+        memo[id(node)] = _rebuild(node, memo, values)
+    return memo[id(root)]
+
+
+def _rebuild(node: Expr, memo: dict[int, Expr], values: dict[int, int]) -> Expr:
+    op = node.op
+    if op == "var":
+        slot = node.args[0]
+        if slot in values:
+            return const(bool(values[slot])) if node.sort == BOOL else const(values[slot])
+        return node
+    if op in ("const", "knob"):
+        return node
+    args = [memo[id(a)] for a in node.args]
+    if all(a is b for a, b in zip(args, node.args, strict=True)):
+        return node
+    build = {"not": not_, "eq": eq, "lt": lt, "le": le, "add": add, "sub": sub, "min": min_,
+             "max": max_, "ite": ite, "b2i": _as_int}
+    if op == "and":
+        return all_of(args)
+    if op == "or":
+        return any_of(args)
+    return build[op](*args)  # type: ignore[operator, no-any-return]
+
+
+def implied_values(guard: Expr) -> dict[int, int]:
+    """Slot values that every state satisfying the guard has: its conjuncts
+    of the form ``slot == constant``, ``flag`` and ``~flag``."""
+    found: dict[int, int] = {}
+    for part in guard.args if guard.op == "and" else (guard,):
+        if part.op == "var":
+            found[part.args[0]] = 1
+        elif part.op == "not" and part.args[0].op == "var":
+            found[part.args[0].args[0]] = 0
+        elif part.op == "eq":
+            a, b = part.args
+            if a.op == "var" and b.is_const:
+                found[a.args[0]] = b.value
+            elif b.op == "var" and a.is_const:
+                found[b.args[0]] = a.value
+    return found
