@@ -532,7 +532,8 @@ class MapView:
         self._view._write(self._variable, self._key(key), value)
 
     def _select(self, key: Expr) -> Expr:
-        """The entry at a state-dependent key, as an if-then-else over the keys."""
+        """The entry at a state-dependent key, as an if-then-else over the keys.
+        The key must evaluate to one of the index's values (the last is the default)."""
         if isinstance(self._variable.domain, Seq):
             raise SpecError("a sequence map needs a concrete key", user_location())
         keys = self._variable.keys()
