@@ -94,7 +94,8 @@ def progress_printer() -> Callable[[Any], None] | None:
 # -- commands ---------------------------------------------------------------------------
 def cmd_check(args: argparse.Namespace) -> int:
     from ccrverify.compile import compile_model
-    from ccrverify.explicit.bfs import Budget, check
+    from ccrverify.explicit.bfs import Budget
+    from ccrverify.explicit.engine import check
     from ccrverify.render.text import render_result
 
     if args.max_states is not None and args.max_states < 1:
@@ -105,7 +106,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     progress = progress_printer()
     budget = Budget(max_states=args.max_states, fail_fast=args.fail_fast,
                     check_deadlock=not args.no_deadlock, progress=progress)
-    result = check(compile_model(model), props, budget)
+    result = check(compile_model(model), props, budget, args.backend)
     if progress:
         sys.stderr.write("\r" + " " * 78 + "\r")
     if args.json:
@@ -160,7 +161,8 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ccrverify.compile import compile_model
-    from ccrverify.explicit.bfs import Budget, check
+    from ccrverify.explicit.bfs import Budget
+    from ccrverify.explicit.engine import check
     from ccrverify.render.markdown import render_markdown
     from ccrverify.report import build_report
 
@@ -207,6 +209,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--trace-format", choices=["table", "json", "markdown"], default="table")
     p.add_argument("--full", action="store_true", help="show whole states in traces")
+    p.add_argument("--backend", choices=["auto", "numpy", "python"], default="auto",
+                   help="numpy frontier (states up to 63 bits) or per-state Python kernel")
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("list-knobs", help="knobs, defaults, ranges and meaning")

@@ -39,3 +39,6 @@ def load_reference() -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+BACKENDS = ("python", "numpy")

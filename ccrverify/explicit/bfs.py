@@ -118,33 +118,45 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
 
 def _result(search: _Search, selected: list[str], violations: dict[int, int],
             check_deadlock: bool, stats: Stats) -> CheckResult:
-    model = search.compiled.model
-    complete = not search.stop_reason
+    names = [p.name for p in search.compiled.model.properties]
+    traces = {i: _counterexample(search, state, violates=names[i])
+              for i, state in violations.items()}
+    deadlock = None
+    if search.deadlock is not None:
+        deadlock = _counterexample(search, search.deadlock, deadlock=True)
+    return assemble(search.compiled, selected, traces, check_deadlock, deadlock,
+                    search.stop_reason, stats, "python")
+
+
+def assemble(compiled: CompiledModel, selected: list[str], traces: dict[int, Trace],
+             check_deadlock: bool, deadlock: Trace | None, stop_reason: str, stats: Stats,
+             backend: str) -> CheckResult:
+    """One verdict per selected property (and deadlock freedom) from what a search found."""
+    model = compiled.model
+    complete = not stop_reason
     results = []
     for index, prop in enumerate(model.properties):
         if prop.name not in selected:
             continue
-        if index in violations:
-            trace = _counterexample(search, violations[index], violates=prop.name)
-            results.append(PropertyResult(prop.name, prop.description, Verdict.violated(), trace))
+        if index in traces:
+            results.append(PropertyResult(prop.name, prop.description, Verdict.violated(),
+                                          traces[index]))
         elif complete:
             results.append(PropertyResult(prop.name, prop.description, Verdict.holds()))
         else:
             results.append(PropertyResult(prop.name, prop.description,
-                                          Verdict.unknown(search.stop_reason)))
+                                          Verdict.unknown(stop_reason)))
     if check_deadlock:
         description = "Some action is enabled in every reachable state."
-        if search.deadlock is not None:
-            trace = _counterexample(search, search.deadlock, deadlock=True)
-            results.append(PropertyResult(DEADLOCK, description, Verdict.violated(), trace))
+        if deadlock is not None:
+            results.append(PropertyResult(DEADLOCK, description, Verdict.violated(), deadlock))
         elif complete:
             results.append(PropertyResult(DEADLOCK, description, Verdict.holds()))
         else:
-            results.append(PropertyResult(DEADLOCK, description,
-                                          Verdict.unknown(search.stop_reason)))
-    notes = () if complete else (f"incomplete: {search.stop_reason}",)
+            results.append(PropertyResult(DEADLOCK, description, Verdict.unknown(stop_reason)))
+    notes = () if complete else (f"incomplete: {stop_reason}",)
     return CheckResult(model.name, dict(model.knobs), "explicit", stats, tuple(results),
-                       complete, notes)
+                       complete, notes, {"backend": backend})
 
 
 def _counterexample(search: _Search, state: int, violates: str | None = None,

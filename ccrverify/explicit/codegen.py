@@ -13,75 +13,15 @@ The source is registered in `linecache`, so tracebacks show it.
 from __future__ import annotations
 
 import linecache
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ccrverify.compile import CompiledModel
 from ccrverify.errors import ModelError
+from ccrverify.explicit.exprcode import PythonWriter
 from ccrverify.intervals import interval
-from ccrverify.lang.expr import Expr, implied_values, slots_used, substitute, walk
-
-_BINARY = {"eq": "==", "lt": "<", "le": "<=", "add": "+", "sub": "-"}
-
-
-class _ExprWriter:
-    """Python source for expressions over decoded slot locals ``v<i>``."""
-
-    def __init__(self, knobs: dict[str, Any], temp_prefix: str) -> None:
-        self.knobs = knobs
-        self.prefix = temp_prefix
-        self.counter = 0
-
-    def write(self, roots: Sequence[Expr], bound: dict[int, str]) -> tuple[list[str], list[str]]:
-        """Lines defining temporaries, then the code of each root. `bound` maps
-        node ids already available as names (and is extended)."""
-        parents: dict[int, int] = {}
-        nodes = list(walk(roots))
-        for node in nodes:
-            for child in node.args:
-                if isinstance(child, Expr):
-                    parents[id(child)] = parents.get(id(child), 0) + 1
-        code: dict[int, str] = {}
-        lines: list[str] = []
-        for node in nodes:
-            if id(node) in bound:
-                code[id(node)] = bound[id(node)]
-                continue
-            text = self._node(node, code)
-            if parents.get(id(node), 0) > 1 and node.op not in ("const", "var", "knob"):
-                name = f"{self.prefix}{self.counter}"
-                self.counter += 1
-                lines.append(f"{name} = {text}")
-                bound[id(node)] = name
-                text = name
-            code[id(node)] = text
-        return lines, [code[id(r)] for r in roots]
-
-    def _node(self, node: Expr, code: dict[int, str]) -> str:
-        op = node.op
-        if op == "const":
-            return str(node.value)
-        if op == "var":
-            return f"v{node.args[0]}"
-        if op == "knob":
-            return str(int(self.knobs[node.args[0]]))
-        a = [code[id(x)] for x in node.args]
-        if op == "not":
-            return f"(not {a[0]})"
-        if op == "and":
-            return "(" + " and ".join(a) + ")"
-        if op == "or":
-            return "(" + " or ".join(a) + ")"
-        if op in _BINARY:
-            return f"({a[0]} {_BINARY[op]} {a[1]})"
-        if op in ("min", "max"):
-            return f"{op}({a[0]}, {a[1]})"
-        if op == "ite":
-            return f"({a[1]} if {a[0]} else {a[2]})"
-        if op == "b2i":
-            return f"(1 if {a[0]} else 0)"
-        raise ValueError(f"unknown operator {op}")
+from ccrverify.lang.expr import Expr, implied_values, slots_used, substitute
 
 
 @dataclass(frozen=True)
@@ -128,7 +68,7 @@ class _Generator:
         action = self.model.actions[index]
         loc = action.location
         self.emit(indent, f"# [{index}] {action.label}" + (f"  ({loc})" if loc else ""))
-        writer = _ExprWriter(self.knobs, f"g{index}_")
+        writer = PythonWriter(self.knobs, f"g{index}_")
         bound: dict[int, str] = {}
         temps, (guard,) = writer.write([action.guard], bound)
         for line in temps:
@@ -218,7 +158,7 @@ class _Generator:
         self.emit(1, f"{', '.join(names)}, = pending")
         self.emit(1, "for st in states:")
         self.decode(2, slots_used([p.predicate for p in props]))
-        writer = _ExprWriter(self.knobs, "c")
+        writer = PythonWriter(self.knobs, "c")
         for i, prop in enumerate(props):
             temps, (code,) = writer.write([prop.predicate], {})
             self.emit(2, f"# {prop.name}")

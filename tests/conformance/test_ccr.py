@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from helpers import compiled, load_reference, run_cli, run_json
+from helpers import BACKENDS, compiled, load_reference, run_cli, run_json
 
+from ccrverify.explicit import engine
 from ccrverify.explicit.bfs import check
 from ccrverify.trace import replay
 
@@ -32,6 +33,8 @@ def test_renew_grace_3_splits_the_brain() -> None:
     assert last["role"] == {"A": "active", "B": "active"}
 
 
+REFERENCE = load_reference()
+
 REFERENCE_CASES: list[dict[str, Any]] = [
     {},
     {"renew_grace": 3},
@@ -48,9 +51,10 @@ REFERENCE_CASES: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("knobs", REFERENCE_CASES, ids=lambda k: ",".join(
     f"{a}={b}" for a, b in k.items()) or "default")
-def test_agrees_with_the_independent_reference(knobs: dict[str, Any]) -> None:
-    reference = load_reference().explore(knobs)
-    result = check(compiled("ccr.py", **knobs))
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_agrees_with_the_independent_reference(knobs: dict[str, Any], backend: str) -> None:
+    reference = REFERENCE.explore(knobs)
+    result = engine.check(compiled("ccr.py", **knobs), backend=backend)
     s = result.stats
     assert (s.distinct_states, s.transitions, s.depth) == (
         reference["distinct_states"], reference["transitions"], reference["depth"])
@@ -60,9 +64,10 @@ def test_agrees_with_the_independent_reference(knobs: dict[str, Any]) -> None:
         assert mine.trace_length == shortest
 
 
-def test_every_counterexample_replays_step_by_step() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_counterexample_replays_step_by_step(backend: str) -> None:
     model = compiled("ccr.py", renew_grace=3)
-    result = check(model)
+    result = engine.check(model, backend=backend)
     for prop in result.properties:
         if prop.trace is None:
             continue

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import pytest
-from helpers import compiled
+from helpers import BACKENDS, compiled
 
-from ccrverify.explicit.bfs import Budget, Progress, check
+from ccrverify.explicit import engine
+from ccrverify.explicit.bfs import Budget, Progress
 
 
-def test_progress_is_reported_with_growing_state_counts() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_progress_is_reported_with_growing_state_counts(backend: str) -> None:
     seen: list[Progress] = []
-    result = check(compiled("examples/twophase.py", rm=5),
-                   budget=Budget(progress=seen.append, progress_every=0.0))
+    result = engine.check(compiled("examples/twophase.py", rm=5),
+                          budget=Budget(progress=seen.append, progress_every=0.0),
+                          backend=backend)
     assert seen, "no progress reported"
     states = [p.states for p in seen]
     assert states == sorted(states) and states[-1] <= result.stats.distinct_states
     assert all(p.depth >= 1 and p.queue >= 0 for p in seen)
 
 
-def test_interrupt_keeps_found_violations_and_says_incomplete() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_interrupt_keeps_found_violations_and_says_incomplete(backend: str) -> None:
     calls = 0
 
     def interrupt_late(progress: Progress) -> None:
@@ -27,8 +31,9 @@ def test_interrupt_keeps_found_violations_and_says_incomplete() -> None:
         if progress.depth >= 12:  # after NoSplitBrain (depth 6) was found
             raise KeyboardInterrupt
 
-    result = check(compiled("ccr.py", renew_grace=3, max_faults=3),
-                   budget=Budget(progress=interrupt_late, progress_every=0.0))
+    result = engine.check(compiled("ccr.py", renew_grace=3, max_faults=3),
+                          budget=Budget(progress=interrupt_late, progress_every=0.0),
+                          backend=backend)
     assert calls > 0
     assert not result.complete and "interrupted" in result.notes[0]
     assert result.property("NoSplitBrain").verdict.kind == "violated"
@@ -36,9 +41,11 @@ def test_interrupt_keeps_found_violations_and_says_incomplete() -> None:
     assert result.exit_status() == 1
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("limit", [1, 500, 5000])
-def test_state_limit_is_respected_to_within_one_chunk(limit: int) -> None:
-    result = check(compiled("examples/twophase.py", rm=5), budget=Budget(max_states=limit))
+def test_state_limit_is_respected_to_within_one_chunk(limit: int, backend: str) -> None:
+    result = engine.check(compiled("examples/twophase.py", rm=5),
+                          budget=Budget(max_states=limit), backend=backend)
     assert not result.complete
     assert limit <= result.stats.distinct_states < limit + 4096 * 16
     assert result.property("TCConsistent").verdict.kind == "unknown"
