@@ -24,8 +24,8 @@ TWOPHASE_REFERENCE = {3: 288, 4: 1568, 5: 8832, 6: 50816, 7: None, 8: 1745408}
 TLC_RM8_SECONDS = 36.0  # on a busy 2-core machine; about 31 s run alone
 
 
-def run(spec: str, *sets: str) -> dict:
-    args = [sys.executable, "-m", "ccrverify.cli", "check", spec, "--json"]
+def run(spec: str, *sets: str, backend: str = "auto") -> dict:
+    args = [sys.executable, "-m", "ccrverify.cli", "check", spec, "--json", "--backend", backend]
     for item in sets:
         args += ["--set", item]
     proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
@@ -34,14 +34,14 @@ def run(spec: str, *sets: str) -> dict:
     return json.loads(proc.stdout)
 
 
-def baseline_rss() -> int:
-    return int(run("examples/diehard")["stats"]["peak_memory_bytes"])
+def baseline_rss(backend: str) -> int:
+    return int(run("examples/diehard", backend=backend)["stats"]["peak_memory_bytes"])
 
 
 def row(name: str, data: dict, base: int, reference: int | None, note: str = "") -> list:
     s = data["stats"]
     per_state = max(0, s["peak_memory_bytes"] - base) / max(1, s["distinct_states"])
-    return [name, f"{s['distinct_states']:,}", f"{reference:,}" if reference else "-",
+    return [name, data.get("backend", "-"), f"{s['distinct_states']:,}", f"{reference:,}" if reference else "-",
             f"{s['transitions']:,}", f"{s['seconds']:.2f}", f"{s['states_per_second']:,.0f}",
             f"{s['peak_memory_bytes'] / 2**20:.0f}", f"{per_state:.0f}", note]
 
@@ -50,23 +50,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip TwoPhase rm = 8")
     args = parser.parse_args()
-    base = baseline_rss()
     rows = []
-    for rm in range(3, 8 if args.quick else 9):
-        data = run("examples/twophase", f"rm={rm}")
-        note = ""
-        if rm == 8:
-            speedup = TLC_RM8_SECONDS / data["stats"]["seconds"]
-            note = f"TLC ~{TLC_RM8_SECONDS:.0f} s: {speedup:.1f}x faster"
-        rows.append(row(f"TwoPhase rm={rm}", data, base, TWOPHASE_REFERENCE[rm], note))
-    for label, sets, reference in [("CCR default", [], 28335),
-                                   ("CCR renew_grace=3", ["renew_grace=3"], 37354),
-                                   ("CCR messages=3", ["messages=3"], None)]:
-        rows.append(row(label, run("ccr", *sets), base, reference))
-    print(tabulate(rows, headers=["model", "distinct", "reference", "transitions", "seconds",
+    for backend in ("numpy", "python"):
+        base = baseline_rss(backend)
+        for rm in range(3, 8 if args.quick else 9):
+            data = run("examples/twophase", f"rm={rm}", backend=backend)
+            note = ""
+            if rm == 8:
+                speedup = TLC_RM8_SECONDS / data["stats"]["seconds"]
+                note = f"TLC ~{TLC_RM8_SECONDS:.0f} s: {speedup:.1f}x faster"
+            rows.append(row(f"TwoPhase rm={rm}", data, base, TWOPHASE_REFERENCE[rm], note))
+        for label, sets, reference in [("CCR default", [], 28335),
+                                       ("CCR renew_grace=3", ["renew_grace=3"], 37354),
+                                       ("CCR messages=3", ["messages=3"], None)]:
+            rows.append(row(label, run("ccr", *sets, backend=backend), base, reference))
+    print(tabulate(rows, headers=["model", "backend", "distinct", "reference", "transitions",
+                                  "seconds",
                                   "states/s", "peak MiB", "bytes/state", "note"],
                    disable_numparse=True))
-    print(f"\n(empty-run RSS {base / 2**20:.0f} MiB subtracted for bytes/state; seconds include "
+    print("\n(bytes/state: peak RSS minus an empty run's, per distinct state; seconds include "
           "code generation)")
 
 

@@ -200,21 +200,19 @@ def _expand(kernel: VectorKernel, search: _Search, visited: Any, check_deadlock:
         if not nxt.size:
             continue
         enabled |= mask
-        successors.append(nxt)
-        parents.append(np.flatnonzero(mask))
-        actions.append(np.full(nxt.size, index, dtype=np.int32))
         search.transitions += int(nxt.size)
+        # Most successors were visited before: drop them now, which keeps the
+        # level's candidate arrays (the peak of memory) small.
+        fresh = ~_member(nxt, visited)
+        successors.append(nxt[fresh])
+        parents.append(np.flatnonzero(mask)[fresh])
+        actions.append(np.full(int(fresh.sum()), index, dtype=np.int32))
     if check_deadlock and search.deadlock is None and not enabled.all():
         search.deadlock = (len(search.levels) - 1, int(np.flatnonzero(~enabled)[0]))
     if not successors:
         empty = np.empty(0, dtype=np.int64)
         return _Level(empty, empty, np.empty(0, dtype=np.int32)), visited
-    candidates = np.concatenate(successors)
-    unique, first = np.unique(candidates, return_index=True)
-    where = np.searchsorted(visited, unique)
-    seen = where < len(visited)
-    seen[seen] = visited[where[seen]] == unique[seen]
-    new, first = unique[~seen], first[~seen]
+    new, first = np.unique(np.concatenate(successors), return_index=True)
     if budget.max_states is not None:
         room = max(0, budget.max_states - len(visited))
         new, first = new[:room], first[:room]
@@ -222,6 +220,14 @@ def _expand(kernel: VectorKernel, search: _Search, visited: Any, check_deadlock:
     merged = np.concatenate([visited, new])
     merged.sort(kind="stable")
     return level, merged
+
+
+def _member(values: Any, sorted_array: Any) -> Any:
+    """For each value, whether it is in the sorted array (binary search)."""
+    where = np.searchsorted(sorted_array, values)
+    found = where < len(sorted_array)
+    found[found] = sorted_array[where[found]] == values[found]
+    return found
 
 
 def _trace(compiled: CompiledModel, search: _Search, where: tuple[int, int],
