@@ -41,7 +41,8 @@ def baseline_rss(backend: str) -> int:
 def row(name: str, data: dict, base: int, reference: int | None, note: str = "") -> list:
     s = data["stats"]
     per_state = max(0, s["peak_memory_bytes"] - base) / max(1, s["distinct_states"])
-    return [name, data.get("backend", "-"), f"{s['distinct_states']:,}", f"{reference:,}" if reference else "-",
+    return [name, data.get("backend", "-"), f"{s['distinct_states']:,}",
+            f"{reference:,}" if reference else "-",
             f"{s['transitions']:,}", f"{s['seconds']:.2f}", f"{s['states_per_second']:,.0f}",
             f"{s['peak_memory_bytes'] / 2**20:.0f}", f"{per_state:.0f}", note]
 
