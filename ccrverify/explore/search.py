@@ -1,0 +1,205 @@
+"""Drive the walker from Hypothesis and turn what it found into a CheckResult.
+
+Hypothesis (MacIver et al., "Hypothesis: a new approach to property-based
+testing", 2019) supplies the choices of each run and, once a run ends in a
+violation, shrinks its choice sequence; the shortest witness the walker
+recorded is polished (`polish`: deleting steps it does not need) and goes
+through `replay()` into an ordinary `Trace`.
+
+Each targeted property raises its own exception class, so Hypothesis treats
+them as distinct bugs and shrinks each one separately. A run stops at its
+first violation, so an easily broken property would hide the others; after
+a search that found something, another search runs for the properties still
+undecided, until none is left or a search finds nothing new.
+
+Speed: `data.draw(st.integers(...))` costs about 50 us per call (span
+bookkeeping, strategy validation), five times a kernel step. When the
+Hypothesis in use exposes its integer primitive (``ConjectureData.
+draw_integer``, which `st.integers` itself ends in) the walker draws with it
+directly; the choices and their shrinking are the same either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
+
+from ccrverify.compile import CompiledModel
+from ccrverify.explicit.bfs import DEADLOCK, peak_memory_bytes
+from ccrverify.explicit.codegen import Kernel, build_kernel
+from ccrverify.explore.options import ExploreOptions
+from ccrverify.explore.polish import polish
+from ccrverify.explore.walk import Draw, OutOfTime, Walker
+from ccrverify.result import CheckResult, PropertyResult, Stats, Verdict
+from ccrverify.trace import replay
+
+ENGINE = "explore"
+# Bump when the meaning of the drawn choices changes, so that stored examples
+# from an older encoding are not replayed as if they meant the same run.
+ENCODING_VERSION = 1
+DEADLOCK_DESCRIPTION = "Some action is enabled in every reachable state."
+
+
+class Violation(Exception):
+    """A run ended in a violation of a targeted property (subclassed per property)."""
+
+
+def explore(compiled: CompiledModel, properties: Sequence[str] | None = None,
+            options: ExploreOptions | None = None) -> CheckResult:
+    """Explore random runs; every selected property ends violated or unknown."""
+    options = options or ExploreOptions()
+    options.validate()
+    started = time.perf_counter()
+    deadline = None if options.time_limit is None else time.monotonic() + options.time_limit
+    model = compiled.model
+    names = [p.name for p in model.properties]
+    selected = list(names) if properties is None else list(properties)
+    check_deadlock = options.check_deadlock and not model.terminal_states
+    kernel = build_kernel(compiled)
+    walker = Walker(compiled, kernel, options, deadline)
+    pending = {names.index(n) for n in selected}
+    if check_deadlock:
+        pending.add(walker.deadlock_index)
+    explore_started = time.perf_counter()
+    searches, stop_reason = _searches(walker, compiled, pending, options)
+    explore_seconds = time.perf_counter() - explore_started
+    coverage = walker.coverage.report(model.actions, explore_seconds, options.swarm,
+                                      options.seed, searches)
+    results = []
+    for index, prop in enumerate(model.properties):
+        if prop.name in selected:
+            results.append(_property_result(walker, kernel, compiled, index, prop.name,
+                                            prop.description, coverage.describe(), stop_reason))
+    if check_deadlock:
+        results.append(_property_result(walker, kernel, compiled, walker.deadlock_index,
+                                        DEADLOCK, DEADLOCK_DESCRIPTION, coverage.describe(),
+                                        stop_reason))
+    stats = Stats(coverage.distinct_states, coverage.steps, coverage.longest_run,
+                  time.perf_counter() - started, peak_memory_bytes())
+    notes = ["random exploration: a violation is real, anything else is unknown"]
+    if stop_reason:
+        notes.append(f"incomplete: {stop_reason}")
+    if coverage.never_fired:
+        notes.append("never fired: " + ", ".join(coverage.never_fired))
+    return CheckResult(model.name, dict(model.knobs), ENGINE, stats, tuple(results),
+                       complete=False, notes=tuple(notes),
+                       extra={"coverage": coverage.to_json()})
+
+
+def _searches(walker: Walker, compiled: CompiledModel, pending: set[int],
+              options: ExploreOptions) -> tuple[int, str]:
+    """Search until every target is decided or a search finds nothing new; the
+    number of searches and why they stopped early ("" when they did not)."""
+    searches = 0
+    try:
+        # At least one search, so that a model with nothing to check still
+        # reports its coverage.
+        while True:
+            _search(walker, compiled, sorted(pending), options, searches)
+            searches += 1
+            found = pending & walker.best.keys()
+            pending -= found
+            if not (pending and found):
+                return searches, ""
+    except OutOfTime:
+        return searches + 1, f"time limit of {options.time_limit:g} s reached"
+    except KeyboardInterrupt:
+        return searches + 1, "interrupted"
+
+
+def _property_result(walker: Walker, kernel: Kernel, compiled: CompiledModel, index: int,
+                     name: str, description: str, covered: str, stop_reason: str
+                     ) -> PropertyResult:
+    shrunk = walker.best.get(index)
+    if shrunk is None:
+        reason = covered + (f"; {stop_reason}" if stop_reason else "")
+        return PropertyResult(name, description, Verdict.unknown(reason))
+    is_deadlock = index == walker.deadlock_index
+    witness = polish(kernel, walker.inits, shrunk, index, walker.properties)
+    trace = replay(compiled, witness.init_index, witness.choices,
+                   violates=None if is_deadlock else name, deadlock=is_deadlock)
+    first = walker.first[index]
+    details = {"first_found": {"length": first.length, "after_steps": first.after_steps,
+                               "after_seconds": round(first.after_seconds, 3)},
+               "shrunk_length": len(shrunk.choices)}
+    return PropertyResult(name, description, Verdict.violated(), trace, details)
+
+
+# -- one Hypothesis search ---------------------------------------------------------------
+def _search(walker: Walker, compiled: CompiledModel, targets: list[int],
+            options: ExploreOptions, number: int) -> None:
+    """One Hypothesis search for violations of `targets`; findings land in walker.best."""
+    failures = {t: type(f"Violation{t}", (Violation,), {}) for t in targets}
+
+    def explore_model(data: st.DataObject) -> None:
+        found = walker.run(_integer_drawer(data), targets)
+        if found is not None:
+            raise failures[found]()
+
+    test: Callable[..., Any] = given(st.data())(explore_model)
+    test = settings(
+        max_examples=options.max_examples,
+        deadline=None,
+        # A seeded search is meant to be the same run every time, so like
+        # Hypothesis's own @seed it neither replays nor saves examples.
+        database=None if options.seed is not None else _database(
+            options.database, compiled, targets, options),
+        verbosity=Verbosity.quiet,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
+        report_multiple_bugs=True,
+        print_blob=False,
+    )(test)
+    if options.seed is not None:
+        # A different seed per search, so a later search does not retrace the
+        # runs of the first one.
+        test = hypothesis_seed(options.seed * 1009 + number)(test)
+    try:
+        test()
+    except Violation:
+        pass
+    except ExceptionGroup as group:  # several properties failed: one bug each
+        _, rest = group.split(Violation)
+        if rest is not None:
+            raise
+
+
+def _integer_drawer(data: st.DataObject) -> Draw:
+    raw = getattr(getattr(data, "conjecture_data", None), "draw_integer", None)
+    if callable(raw):
+        return raw  # type: ignore[no-any-return]
+    cache: dict[tuple[int, int], st.SearchStrategy[int]] = {}
+
+    def draw(lo: int, hi: int) -> int:
+        strategy = cache.get((lo, hi))
+        if strategy is None:
+            strategy = cache[(lo, hi)] = st.integers(lo, hi)
+        return data.draw(strategy)
+
+    return draw
+
+
+def _database(root: Path | None, compiled: CompiledModel, targets: list[int],
+              options: ExploreOptions) -> ExampleDatabase | None:
+    """A directory per model, knobs, targets and encoding, so an example is only
+    ever replayed where its choices mean the same run."""
+    if root is None:
+        return None
+    model = compiled.model
+    key = json.dumps({
+        "model": model.name, "source": model.source_hash,
+        "knobs": {k: v for k, v in sorted(model.knobs.items())},
+        "targets": targets, "swarm": options.swarm, "steps": options.steps,
+        "encoding": ENCODING_VERSION,
+    }, sort_keys=True, default=str)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+    return DirectoryBasedExampleDatabase(str(root / "hypothesis" / digest))
