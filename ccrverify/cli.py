@@ -27,7 +27,8 @@ EXIT_OK, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3,
 
 # Modules that add subcommands: each has register(subparsers) and imports its
 # engine lazily, so `ccrverify check` never loads z3 or hypothesis.
-COMMAND_MODULES: tuple[str, ...] = ("ccrverify.explore.commands",)
+COMMAND_MODULES: tuple[str, ...] = ("ccrverify.explore.commands", "ccrverify.sweep.commands",
+                                   "ccrverify.symbolic.commands")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -109,14 +110,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     result = check(compile_model(model), props, budget, args.backend)
     if progress:
         sys.stderr.write("\r" + " " * 78 + "\r")
+    found = _suggest(args, target, result, props) if args.suggest else None
     if args.json:
-        print(json.dumps(result.to_json(), indent=2, sort_keys=False))
+        print(json.dumps(result.to_json() | ({} if found is None else {
+            "suggestions": found.to_json()}), indent=2, sort_keys=False))
     elif args.trace_format == "json":
         print(json.dumps([p.to_json() for p in result.properties], indent=2))
     else:
         print(render_result(result, _display(str(target.loaded.path)), model.clock,
                             args.trace_format, args.full))
+        if found is not None:
+            from ccrverify.render.suggest import render_suggestions
+            print("\n" + render_suggestions(found))
     return result.exit_status()
+
+
+def _suggest(args: argparse.Namespace, target: Target, result: Any, props: list[str] | None
+             ) -> Any:
+    """Nearest safe configurations when the check found a violation (else None)."""
+    from ccrverify.suggest import SuggestOptions, suggest
+    from ccrverify.sweep.executors import make_executor
+
+    if result.exit_status() != EXIT_VIOLATED:
+        return None
+    options = SuggestOptions(keep=tuple(args.keep or ()))
+    return suggest(target.loaded, target.knobs, result, props, not args.no_deadlock,
+                   make_executor(None, None), options)
 
 
 def cmd_list_knobs(args: argparse.Namespace) -> int:
@@ -163,26 +182,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ccrverify.compile import compile_model
     from ccrverify.explicit.bfs import Budget
     from ccrverify.explicit.engine import check
-    from ccrverify.render.markdown import render_markdown
+    from ccrverify.publish import check_out_path, report_sweeps, write_report
     from ccrverify.report import build_report
 
-    if not args.out.endswith(".md"):
-        raise UsageError(f"--out {args.out}: the report format is chosen by the suffix",
-                         hint="use a .md file")
+    out = check_out_path(args.out)
     target = target_of(args)
     model = target.build()
-    result = check(compile_model(model), selected_properties(model, args.property),
+    props = selected_properties(model, args.property)
+    result = check(compile_model(model), props,
                    Budget(max_states=args.max_states, progress=progress_printer()))
     spec = target.loaded.spec
     config = load_config(target.config_path) if target.config_path else None
+    sweeps = report_sweeps(target.loaded, target.knobs, args.sweep or [], props,
+                           args.store, not args.no_store, args.jobs)
     report = build_report(
         model, result, {k.name: (k.default, k.doc) for k in spec.knobs.values()},
         _display(str(target.loaded.path)), target.config_path,
-        config.description if config else "", "ccrverify " + " ".join(sys.argv[1:]))
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w") as fh:
-        fh.write(render_markdown(report))
-    print(f"wrote {args.out}")
+        config.description if config else "", "ccrverify " + " ".join(sys.argv[1:]), sweeps)
+    for path in write_report(report, out):
+        print(f"wrote {path}")
     return EXIT_OK
 
 
@@ -211,6 +229,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="show whole states in traces")
     p.add_argument("--backend", choices=["auto", "numpy", "python"], default="auto",
                    help="numpy frontier (states up to 63 bits) or per-state Python kernel")
+    p.add_argument("--suggest", action="store_true",
+                   help="on a violation, search nearby knob values for safe configurations")
+    p.add_argument("--keep", action="append", metavar="KNOB",
+                   help="with --suggest: never change this knob")
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("list-knobs", help="knobs, defaults, ranges and meaning")
@@ -227,11 +249,17 @@ def make_parser() -> argparse.ArgumentParser:
     add_target_args(p)
     p.add_argument("--emit-kernel", action="store_true", help="print the generated Python")
     p.set_defaults(run=cmd_compile)
-    p = sub.add_parser("report", help="write a report of one check (Markdown)")
+    p = sub.add_parser("report", help="write a report of one check (Markdown or HTML)")
     add_target_args(p)
-    p.add_argument("--out", required=True, help="the report file (.md)")
+    p.add_argument("--out", required=True, help="the report file (.md or .html)")
     p.add_argument("--property", action="append", metavar="NAME", help="report only these")
     p.add_argument("--max-states", type=int, metavar="N", help="stop after N distinct states")
+    p.add_argument("--sweep", action="append", metavar="'KNOB=LO..HI ...'",
+                   help="add a sweep around this configuration (a heat map per property)")
+    p.add_argument("--store", metavar="PATH", help="results store for --sweep (default "
+                   ".ccrverify/results.sqlite)")
+    p.add_argument("--no-store", action="store_true", help="--sweep without the store")
+    p.add_argument("--jobs", type=int, metavar="N", help="processes for --sweep")
     p.set_defaults(run=cmd_report)
 
     for name in COMMAND_MODULES:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccrverify.errors import Location
-from ccrverify.lang.domain import Domain, Enum, Index, Seq
-from ccrverify.lang.expr import Expr
+
+if TYPE_CHECKING:  # the language imports this module: no cycle at run time
+    from ccrverify.lang.domain import Domain, Enum, Index
+    from ccrverify.lang.expr import Expr
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Variable:
         return tuple(self.slots)
 
     def is_seq(self) -> bool:
+        from ccrverify.lang.domain import Seq
+
         return isinstance(self.domain, Seq)
 
 
@@ -94,6 +98,12 @@ class Model:
     properties: tuple[Property, ...]
     terminal_states: bool = False
     clock: str = ""  # the action that advances time, counted in traces
+    # Timeline pictures: the index whose values each get a lane (default: the
+    # index most variables range over), the name of the lane for everything
+    # else, and the actions drawn as faults. Hints for pictures only.
+    lane_index: str = ""
+    shared_lane: str = ""
+    faults: tuple[str, ...] = ()
     source: str = ""  # the spec file, for messages and result-store keys
     source_hash: str = ""
     symbolic_knobs: Mapping[str, tuple[int, int]] = field(default_factory=dict)

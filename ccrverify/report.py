@@ -5,12 +5,15 @@ this data into pages; nothing here formats text for a medium.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from ccrverify.model import Model
 from ccrverify.render.text import changes, format_value
 from ccrverify.result import CheckResult
+from ccrverify.sweep.runner import SweepResult
+from ccrverify.timeline import Timeline, timeline
 from ccrverify.trace import Trace
 
 
@@ -42,6 +45,8 @@ class Report:
     explanations: dict[str, tuple[ExplainedStep, ...]]  # property -> its counterexample
     command: str  # how to regenerate it
     clock: str  # the model's clock action, or ""
+    timelines: dict[str, Timeline] = field(default_factory=dict)  # property -> its picture
+    sweeps: tuple[SweepResult, ...] = ()  # grids of configurations around this one
 
 
 def explain(model: Model, trace: Trace) -> tuple[ExplainedStep, ...]:
@@ -58,7 +63,7 @@ def explain(model: Model, trace: Trace) -> tuple[ExplainedStep, ...]:
 
 def build_report(model: Model, result: CheckResult, knob_docs: dict[str, tuple[Any, str]],
                  spec_path: str, config_path: str = "", config_description: str = "",
-                 command: str = "") -> Report:
+                 command: str = "", sweeps: Sequence[SweepResult] = ()) -> Report:
     """knob_docs: name -> (default, meaning)."""
     knobs = tuple(KnobRow(name, result.knobs[name], default, doc)
                   for name, (default, doc) in knob_docs.items())
@@ -66,8 +71,10 @@ def build_report(model: Model, result: CheckResult, knob_docs: dict[str, tuple[A
                     if p.trace is not None}
     changed = {k.name: k.value for k in knobs if k.value != k.default}
     title = f"{model.name}: {config_description or _knob_summary(changed)}"
+    timelines = {p.name: timeline(model, p.trace, f"Counterexample to {p.name}")
+                 for p in result.properties if p.trace is not None}
     return Report(title, spec_path, config_path, config_description, knobs, result,
-                  explanations, command, model.clock)
+                  explanations, command, model.clock, timelines, tuple(sweeps))
 
 
 def _knob_summary(changed: dict[str, Any]) -> str:

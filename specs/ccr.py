@@ -9,7 +9,8 @@ its text: reads are the state before the action, assignments the state after.
 
 from ccrverify.lang import Bool, Enum, IntRange, Seq, Spec, any_of, ite, min_
 
-spec = Spec("CCR", __doc__, clock="Tick")
+spec = Spec("CCR", __doc__, clock="Tick", lane_index="Node", shared_lane="W",
+            faults=("Crash", "Cut"))
 spec.knob("messages", 2, "mail items, ids 1..M, all queued at the hub at start", lo=1)
 spec.knob("heartbeat_tolerance", 2, "missed heartbeat intervals before the peer is declared down",
           lo=1)

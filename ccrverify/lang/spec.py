@@ -143,12 +143,17 @@ class Spec(PropertySet):
     """A model: its knobs, its builder and its inline invariants."""
 
     def __init__(self, name: str, doc: str = "", terminal_states: bool = False,
-                 clock: str = "") -> None:
+                 clock: str = "", lane_index: str = "", shared_lane: str = "",
+                 faults: Sequence[str] = ()) -> None:
         super().__init__(name)
         self.name = name
         self.doc = doc
         self.terminal_states = terminal_states
         self.clock = clock  # the action whose steps the trace table counts as time
+        # Hints for timeline pictures (see Model): lanes and fault actions.
+        self.lane_index = lane_index
+        self.shared_lane = shared_lane
+        self.faults = tuple(faults)
         self.knobs: dict[str, Knob] = {}
         self._builder: Callable[[ModelBuilder], None] | None = None
         self.source_file = ""
@@ -209,6 +214,9 @@ class Spec(PropertySet):
             properties=props,
             terminal_states=self.terminal_states,
             clock=self.clock,
+            lane_index=self.lane_index,
+            shared_lane=self.shared_lane,
+            faults=self.faults,
             source=self.source_file,
             source_hash=_hash_sources([self.source_file] + [
                 i.location.file for i in invariants if i.location]),

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
+from ccrverify.render.svg import timeline_file
+from ccrverify.render.sweep import sweep_markdown
 from ccrverify.render.text import format_value, trace_table
 from ccrverify.report import Report
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, pictures: str = "") -> str:
+    """`pictures`: the folder (relative to the page) holding `render.svg.report_pictures`;
+    without it the page has no pictures."""
     r = report.result
     s = r.stats
     out = [f"# {report.title}", ""]
@@ -39,6 +43,9 @@ def render_markdown(report: Report) -> str:
         if p.trace is None:
             continue
         out += [f"## Counterexample to {p.name} ({len(p.trace)} actions)", ""]
+        if pictures and p.name in report.timelines:
+            out += [f"![Timeline of the counterexample to {p.name}]"
+                    f"({pictures}/{timeline_file(p.name)})", ""]
         out += [f"The shortest run that ends in {p.trace.ends_in}, step by step:", ""]
         for step in report.explanations[p.name]:
             when = f" (t={step.time})" if report.clock else ""
@@ -47,4 +54,6 @@ def render_markdown(report: Report) -> str:
                        f"→ {what}")
         out += ["", "<details><summary>Trace table</summary>", "",
                 trace_table(p.trace, report.clock, "markdown"), "", "</details>", ""]
+    for number, sweep in enumerate(report.sweeps, 1):
+        out += sweep_markdown(sweep, number, pictures)
     return "\n".join(out).rstrip() + "\n"

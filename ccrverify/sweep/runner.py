@@ -1,0 +1,107 @@
+"""Running a sweep: plan the points, skip those already in the store, run the
+rest on an executor and store each one as soon as it finishes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ccrverify.loader import LoadedSpec
+from ccrverify.sweep.executors import Executor
+from ccrverify.sweep.grid import Axis, grid_points
+from ccrverify.sweep.point import PointResult, PointTask
+from ccrverify.sweep.store import PointKey, ResultStore
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    model: str
+    spec_path: str
+    source_hash: str
+    axes: tuple[Axis, ...]
+    fixed: dict[str, Any]  # knobs set outside the grid (--set, --config)
+    tasks: tuple[PointTask, ...]  # in grid order
+
+    def key(self, task: PointTask) -> PointKey:
+        return PointKey.of(self.source_hash, task.knobs, task.options_key())
+
+    def swept(self, task: PointTask) -> dict[str, Any]:
+        knobs = task.knob_dict
+        return {a.knob: knobs[a.knob] for a in self.axes}
+
+
+@dataclass(frozen=True)
+class SweepProgress:
+    done: int
+    total: int
+    reused: int
+    seconds: float
+
+    @property
+    def eta_seconds(self) -> float | None:
+        ran = self.done - self.reused
+        if ran <= 0:
+            return None
+        return self.seconds / ran * (self.total - self.done)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    plan: SweepPlan
+    points: tuple[PointResult, ...]  # in grid order
+    reused: int  # points answered by the store
+    seconds: float
+    executor: str
+
+    def property_names(self) -> list[str]:
+        names: dict[str, None] = {}
+        for point in self.points:
+            for outcome in point.properties:
+                names.setdefault(outcome.name)
+        return list(names)
+
+
+def plan_sweep(loaded: LoadedSpec, fixed: Mapping[str, Any], axes: Sequence[Axis],
+               properties: Sequence[str] | None = None, engine: str = "explicit",
+               max_states: int | None = None, check_deadlock: bool = True) -> SweepPlan:
+    swept = {a.knob for a in axes}
+    fixed = {k: v for k, v in fixed.items() if k not in swept}  # the grid overrides them
+    points = grid_points(axes)
+    tasks = []
+    for point in points:
+        knobs = loaded.spec.knob_values({**fixed, **point})
+        tasks.append(PointTask(str(loaded.path.resolve()), tuple(sorted(knobs.items())),
+                               None if properties is None else tuple(properties), engine,
+                               max_states, check_deadlock))
+    # The source hash covers the spec and property files, whatever the knobs.
+    model = loaded.build({**fixed, **points[0]})
+    return SweepPlan(model.name, str(loaded.path), model.source_hash, tuple(axes), dict(fixed),
+                     tuple(tasks))
+
+
+def run_sweep(plan: SweepPlan, executor: Executor, store: ResultStore | None = None,
+              progress: Callable[[SweepProgress], None] | None = None) -> SweepResult:
+    started = time.perf_counter()
+    found: dict[PointTask, PointResult] = {}
+    if store is not None:
+        for task in plan.tasks:
+            stored = store.get(plan.key(task))
+            if stored is not None:
+                found[task] = stored
+    reused = len(found)
+    todo = [t for t in plan.tasks if t not in found]
+    by_knobs = {t.knobs: t for t in todo}
+    if progress:
+        progress(SweepProgress(reused, len(plan.tasks), reused, 0.0))
+    for result in executor.run(todo):
+        task = by_knobs[result.knobs]
+        found[task] = result
+        if store is not None and not result.error:
+            store.put(plan.key(task), plan.model, plan.spec_path, result)
+        if progress:
+            progress(SweepProgress(len(found), len(plan.tasks), reused,
+                                   time.perf_counter() - started))
+    points = tuple(found[t] for t in plan.tasks)
+    return SweepResult(plan, points, reused, time.perf_counter() - started, executor.name)

@@ -1,0 +1,71 @@
+"""What a finished sweep says: the safe region of each property, and the JSON
+form of the whole sweep (``--json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ccrverify.sweep.regions import summarise
+from ccrverify.sweep.runner import SweepResult
+
+ALL = "all properties"
+
+
+def regions_of(result: SweepResult) -> dict[str, str]:
+    """Property -> where it holds in the grid; ALL -> where every property holds."""
+    plan = result.plan
+    coords = [tuple(plan.swept(t).values()) for t in plan.tasks]
+    out = {}
+    for name in result.property_names():
+        safe = {}
+        for coord, point in zip(coords, result.points, strict=True):
+            outcome = point.outcome(name)
+            safe[coord] = outcome is not None and outcome.verdict == "holds"
+        out[name] = summarise(plan.axes, safe)
+    if len(out) > 1:
+        every = {c: p.all_hold for c, p in zip(coords, result.points, strict=True)}
+        out[ALL] = summarise(plan.axes, every)
+    return out
+
+
+def sweep_json(result: SweepResult) -> dict[str, Any]:
+    plan = result.plan
+    points = []
+    for task, point in zip(plan.tasks, result.points, strict=True):
+        entry = point.to_json()
+        entry["knobs"] = plan.swept(task)
+        points.append(entry)
+    return {
+        "model": plan.model,
+        "spec": plan.spec_path,
+        "source_hash": plan.source_hash,
+        "grid": {a.knob: list(a.values) for a in plan.axes},
+        "fixed": dict(sorted(plan.fixed.items())),
+        "points": points,
+        "regions": regions_of(result),
+        "reused": result.reused,  # points answered by the results store
+    }
+
+
+def sweep_csv(result: SweepResult) -> str:
+    """One row per point: the swept knobs, states, each verdict and trace length, seconds."""
+    import csv
+    import io
+
+    names = result.property_names()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([a.knob for a in result.plan.axes] + ["distinct_states"]
+                    + [h for n in names for h in (n, f"{n}_trace")] + ["seconds"])
+    for task, point in zip(result.plan.tasks, result.points, strict=True):
+        row: list[Any] = [str(v).lower() if isinstance(v, bool) else v
+                          for v in result.plan.swept(task).values()]
+        row.append(point.distinct_states)
+        for name in names:
+            outcome = point.outcome(name)
+            row += ["error" if point.error else "" if outcome is None else outcome.verdict,
+                    "" if outcome is None or outcome.trace_length is None
+                    else outcome.trace_length]
+        row.append(round(point.seconds, 4))
+        writer.writerow(row)
+    return out.getvalue()

@@ -1,0 +1,92 @@
+"""Reports as HTML (self-contained, with the timeline and the heat map) and as
+Markdown with the same SVG pictures beside it."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+from helpers import ROOT, run_cli
+
+SPLIT_BRAIN = str(ROOT / "specs" / "ccr" / "split-brain-grace.toml")
+SWEEP = "renew_grace=1..3 witness_lease=2..3"
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _svgs(text: str) -> list[ET.Element]:
+    return [ET.fromstring(block) for block in re.findall(r"<svg\b.*?</svg>", text, re.S)]
+
+
+def test_html_report_is_self_contained_with_timeline_and_heatmap(tmp_path: Path) -> None:
+    out = tmp_path / "split.html"
+    status, text, _ = run_cli("report", SPLIT_BRAIN, "--sweep", SWEEP, "--no-store",
+                              "--jobs", "1", "--out", str(out))
+    assert status == 0 and f"wrote {out}" in text
+    page = out.read_text()
+    parser = _Tags()
+    parser.feed(page)
+    names = [tag for tag, _ in parser.tags]
+    assert names[0] == "html" and "script" not in names and "link" not in names
+    assert "img" not in names and "iframe" not in names
+    for _, attrs in parser.tags:  # nothing that a browser would fetch
+        for key in ("src", "href"):
+            assert attrs.get(key) is None, attrs
+    assert "url(" not in page and "@import" not in page
+    svgs = _svgs(page)
+    classes = [svg.get("class") for svg in svgs]
+    assert classes.count("timeline") == 2  # NoSplitBrain and NoLostAckedMail
+    assert classes.count("heatmap") == 3  # one per property, deadlock freedom included
+    assert "Counterexample to NoSplitBrain" in page and "renew_grace &lt;= witness_lease" in page
+
+
+def test_markdown_report_links_the_same_pictures(tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "split.md"
+    status, _, _ = run_cli("report", SPLIT_BRAIN, "--property", "NoSplitBrain", "--sweep",
+                           SWEEP, "--store", str(tmp_path / "s.sqlite"), "--out", str(out))
+    assert status == 0
+    page = out.read_text()
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page)
+    assert links == ["split/timeline-NoSplitBrain.svg", "split/sweep1-NoSplitBrain.svg",
+                     "split/sweep1-DeadlockFree.svg"]
+    for link in links:
+        root = ET.parse(out.parent / link).getroot()
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert "## Sweep 1: renew_grace 1..3 × witness_lease 2, 3" in page
+    assert "- **NoSplitBrain**: renew_grace <= witness_lease" in page
+    # Regenerating replaces the pictures and reuses the stored sweep.
+    status, _, _ = run_cli("report", SPLIT_BRAIN, "--property", "NoSplitBrain", "--out",
+                           str(out))
+    assert sorted(p.name for p in (out.parent / "split").iterdir()) == [
+        "timeline-NoSplitBrain.svg"]
+
+
+def test_report_rejects_other_formats(tmp_path: Path) -> None:
+    status, _, err = run_cli("report", "ccr", "--out", str(tmp_path / "x.pdf"))
+    assert status == 2 and ".md or .html" in err
+
+
+def test_checked_in_reports_are_self_contained() -> None:
+    pages = sorted((ROOT / "reports").glob("*.html"))
+    assert {p.name for p in pages} >= {"ccr-default.html", "ccr-split-brain.html",
+                                       "ccr-sweeps.html"}
+    for page in pages:
+        text = page.read_text()
+        parser = _Tags()
+        parser.feed(text)
+        assert not any(attrs.get("src") or attrs.get("href") for _, attrs in parser.tags)
+        assert "timeline" in [svg.get("class") for svg in _svgs(text)]
+    sweeps = (ROOT / "reports" / "ccr-sweeps.html").read_text()
+    assert [svg.get("class") for svg in _svgs(sweeps)].count("heatmap") == 6
+    for md in (ROOT / "reports").glob("*.md"):
+        for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md.read_text()):
+            assert (md.parent / link).is_file(), link
