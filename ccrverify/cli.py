@@ -27,7 +27,8 @@ EXIT_OK, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3,
 
 # Modules that add subcommands: each has register(subparsers) and imports its
 # engine lazily, so `ccrverify check` never loads z3 or hypothesis.
-COMMAND_MODULES: tuple[str, ...] = ("ccrverify.explore.commands", "ccrverify.sweep.commands")
+COMMAND_MODULES: tuple[str, ...] = ("ccrverify.explore.commands", "ccrverify.sweep.commands",
+                                   "ccrverify.symbolic.commands")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -58,8 +58,10 @@ def user_location() -> Location | None:
     """The innermost stack frame outside this package: the spec line being built."""
     frame = sys._getframe(1)
     while frame is not None:
-        filename = os.path.abspath(frame.f_code.co_filename)
-        if not filename.startswith(_PACKAGE_DIR) and not filename.startswith("<"):
+        raw = frame.f_code.co_filename
+        filename = os.path.abspath(raw)
+        # "<string>", "<frozen ...>": generated code (dataclass __init__, importlib)
+        if not raw.startswith("<") and not filename.startswith(_PACKAGE_DIR):
             return Location(filename, frame.f_lineno)
         frame = frame.f_back  # type: ignore[assignment]
     return None

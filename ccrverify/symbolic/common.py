@@ -1,0 +1,159 @@
+"""What the three Z3 engines share: unrollings, counterexamples, result assembly.
+
+A counterexample is read off a satisfying model of an unrolling as *choices*:
+the initial state (looked up among the concrete model's initial states) and
+the action selector of every step. With symbolic knobs the solver also picks
+knob values; the model is then rebuilt with those values as ordinary knobs
+(`Concretize`) and the choices are replayed there, so every reported trace is
+an ordinary `Trace` of a concrete configuration (DESIGN.md: replay catches
+encoding bugs).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ccrverify.compile import CompiledModel
+from ccrverify.result import CheckResult, PropertyResult, Stats, Verdict
+from ccrverify.symbolic.encode import Encoding, StateVars, knob_points
+from ccrverify.symbolic.z3api import Assignment, Term
+from ccrverify.trace import ReplayError, Trace, replay
+
+# Knob values chosen by a solver -> the model compiled with them as concrete knobs.
+Concretize = Callable[[Mapping[str, int]], CompiledModel]
+
+NO_DEADLOCK_NOTE = "deadlocks are not checked by the z3 engines (use `ccrverify check`)"
+
+
+def fixed(compiled: CompiledModel) -> Concretize:
+    """The concretizer of a model without symbolic knobs: itself."""
+    def concretize(values: Mapping[str, int]) -> CompiledModel:
+        if values:
+            raise ValueError("this model has no symbolic knobs")
+        return compiled
+    return concretize
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far and how long an engine may go. Frozen: vary with dataclasses.replace."""
+
+    depth: int = 20  # BMC unrolling bound
+    max_k: int = 12  # k-induction bound
+    seconds: float | None = None  # wall-clock budget per property
+    # Knob points the search is restricted to (synthesis); None: the whole range.
+    points: tuple[Mapping[str, int], ...] | None = None
+
+
+@dataclass
+class Clock:
+    """A wall-clock budget, turned into per-query z3 timeouts."""
+
+    seconds: float | None
+    started: float = field(default_factory=time.perf_counter)
+
+    def remaining_ms(self) -> int | None:
+        if self.seconds is None:
+            return None
+        return max(1, int((self.seconds - (time.perf_counter() - self.started)) * 1000))
+
+    def expired(self) -> bool:
+        return self.seconds is not None and time.perf_counter() - self.started >= self.seconds
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+class Unrolling:
+    """States s0, s1, ... and transitions T(s_t, s_t+1) with a selector per step, cached:
+    terms live in the context, so fresh solvers reuse them without rebuilding."""
+
+    def __init__(self, encoding: Encoding) -> None:
+        self.enc = encoding
+        self._trans: list[Term] = []
+
+    def frame(self, t: int) -> StateVars:
+        return self.enc.state(f"@{t}")
+
+    def selector(self, t: int) -> Term:
+        return self.enc.selector(f"@{t}")
+
+    def trans(self, t: int) -> Term:
+        while len(self._trans) <= t:
+            i = len(self._trans)
+            self._trans.append(self.enc.trans(self.frame(i), self.frame(i + 1), self.selector(i)))
+        return self._trans[t]
+
+    def path(self, steps: int, start: int = 0) -> list[Term]:
+        return [self.trans(t) for t in range(start, start + steps)]
+
+    def knobs(self, points: Sequence[Mapping[str, int]] | None) -> Term:
+        extra = knob_points(self.enc, points) if points is not None else None
+        return self.enc.knob_range(extra)
+
+    def reaches_violation(self, prop: str, depth: int,
+                          points: Sequence[Mapping[str, int]] | None) -> list[Term]:
+        """Init(s0) ∧ T(s0,s1) ∧ ... ∧ ¬P(s_depth): the BMC query of Biere et al."""
+        s0 = self.frame(0)
+        return [self.knobs(points), self.enc.domain(s0), self.enc.init(s0),
+                *self.path(depth), self.enc.z.not_(self.enc.prop(prop, self.frame(depth)))]
+
+
+@dataclass(frozen=True)
+class Witness:
+    depth: int
+    knobs: dict[str, int]
+    trace: Trace
+
+
+def witness(unrolling: Unrolling, assignment: Assignment, depth: int, prop: str,
+            concretize: Concretize) -> Witness:
+    """Read a counterexample off a model of `reaches_violation` and replay it."""
+    enc = unrolling.enc
+    knobs = enc.read_knobs(assignment)
+    compiled = concretize(knobs)
+    start = enc.read_state(assignment, unrolling.frame(0))
+    inits = compiled.init_values()
+    if start not in inits:
+        raise ReplayError(f"the solver's initial state is not an initial state: {start}")
+    choices = [assignment.int_value(unrolling.selector(t)) for t in range(depth)]
+    trace = replay(compiled, inits.index(start), choices, violates=prop)
+    return Witness(depth, knobs, trace)
+
+
+def selected(compiled: CompiledModel, properties: Sequence[str] | None) -> list[str]:
+    names = [p.name for p in compiled.model.properties]
+    return names if properties is None else [n for n in names if n in properties]
+
+
+def violated(compiled: CompiledModel, prop: str, w: Witness, **details: Any) -> PropertyResult:
+    extra: dict[str, Any] = {"depth": w.depth, **details}
+    if w.knobs:
+        extra["knob_values"] = dict(sorted(w.knobs.items()))
+    p = compiled.model.property(prop)
+    return PropertyResult(prop, p.description, Verdict.violated(), w.trace, extra)
+
+
+def outcome(compiled: CompiledModel, prop: str, verdict: Verdict, **details: Any
+            ) -> PropertyResult:
+    p = compiled.model.property(prop)
+    return PropertyResult(prop, p.description, verdict, None, dict(details))
+
+
+def shown_knobs(compiled: CompiledModel) -> dict[str, Any]:
+    """Knob values for results: symbolic knobs as their range ``"lo..hi"``."""
+    knobs: dict[str, Any] = dict(compiled.model.knobs)
+    for name, (lo, hi) in compiled.model.symbolic_knobs.items():
+        knobs[name] = f"{lo}..{hi}"
+    return knobs
+
+
+def check_result(compiled: CompiledModel, engine: str, results: Sequence[PropertyResult],
+                 seconds: float, depth: int, extra: dict[str, Any]) -> CheckResult:
+    complete = all(r.verdict.kind != "unknown" for r in results)
+    stats = Stats(depth=depth, seconds=seconds)
+    return CheckResult(compiled.model.name, shown_knobs(compiled), engine, stats,
+                       tuple(results), complete, (NO_DEADLOCK_NOTE,), extra)
