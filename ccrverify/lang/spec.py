@@ -23,7 +23,18 @@ from typing import Any
 from ccrverify.errors import CcrError, Location, SpecError, UsageError, user_location
 from ccrverify.intervals import interval
 from ccrverify.lang.domain import Bool, Domain, Enum, Index, IntRange, Scalar, Seq
-from ccrverify.lang.expr import BOOL, INT, Expr, all_of, eq, ite, knob_ref, lift, slot_ref
+from ccrverify.lang.expr import (
+    BOOL,
+    INT,
+    Expr,
+    all_of,
+    eq,
+    has_state,
+    ite,
+    knob_ref,
+    lift,
+    slot_ref,
+)
 from ccrverify.lang.seq import SeqExpr
 from ccrverify.model import ActionInstance, InitGroup, Model, Property, Slot, Variable
 
@@ -440,6 +451,11 @@ class ModelBuilder:
         if e is None or e.sort != BOOL:
             raise SpecError(f"property {inv.name} must return a condition, got {result!r}",
                             inv.location)
+        if not has_state(e):  # a constant property checks nothing: surely a mistake
+            raise SpecError(f"property {inv.name} names no state variable "
+                            f"(it is always {'true' if e.is_const and e.value else 'false'}"
+                            f"{'' if e.is_const else ' or depends on knobs only'})",
+                            inv.location, "compare state variables, e.g. s.role['A'] == 'active'")
         return Property(inv.name, inv.description, e, inv.location)
 
 

@@ -123,3 +123,13 @@ def test_property_that_names_no_variable(tmp_path: Path) -> None:
 def test_unknown_knob_in_a_spec(tmp_path: Path) -> None:
     err = build_error(spec_file(tmp_path, "s.x = s.k.size\n"))
     assert "unknown knob 'size'" in str(err)
+
+
+def test_property_that_names_no_state_variable(tmp_path: Path) -> None:
+    header = HEADER.replace("@spec.model", "@spec.invariant('Vacuous')\ndef p(s):\n"
+                                           "    return s.k.n > 0\n\n@spec.model")
+    path = spec_file(tmp_path, "s.x = 0\n", header)
+    status, _, err = run_cli("check", str(path))
+    assert status == 2 and err.count("\n") == 1
+    assert "property Vacuous names no state variable" in err
+    assert f"bad.py:{line_of(path, 'def p(s)') - 1}" in err  # the decorator's line
