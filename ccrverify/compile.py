@@ -64,6 +64,14 @@ def _eval_node(node: Expr, memo: dict[int, int], values: Sequence[int],
     raise ValueError(f"unknown operator {op}")
 
 
+def out_of_domain(model: Model, action: int, slot: int, value: int) -> ModelError:
+    """The error for an update that leaves its slot's domain (every engine raises it)."""
+    instance, meta = model.actions[action], model.slots[slot]
+    return ModelError(f"in action {instance.label}: {meta.name} would become {value}, "
+                      f"outside {meta.lo}..{meta.hi}", instance.location_of_update(slot),
+                      "guard the action or saturate the value")
+
+
 @dataclass(frozen=True)
 class CompiledModel:
     model: Model
@@ -102,10 +110,7 @@ class CompiledModel:
             v = evaluate(e, values, knobs)
             meta = self.model.slots[slot]
             if not meta.lo <= v <= meta.hi:
-                raise ModelError(
-                    f"in action {instance.label}: {meta.name} would become {v}, "
-                    f"outside {meta.lo}..{meta.hi}", instance.location_of_update(slot),
-                    "guard the action or saturate the value")
+                raise out_of_domain(self.model, action, slot, v)
             new[slot] = v
         return new
 

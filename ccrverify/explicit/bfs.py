@@ -62,13 +62,19 @@ def peak_memory_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def selection(compiled: CompiledModel, properties: Sequence[str] | None
+              ) -> tuple[list[str], list[str]]:
+    """Every property name of the model, and those to check (all when None)."""
+    names = [p.name for p in compiled.model.properties]
+    return names, list(names) if properties is None else list(properties)
+
+
 def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
           budget: Budget | None = None) -> CheckResult:
     """Enumerate the reachable states and decide every selected property."""
     budget = budget or Budget()
     model = compiled.model
-    names = [p.name for p in model.properties]
-    selected = list(names) if properties is None else list(properties)
+    names, selected = selection(compiled, properties)
     pending = [name in selected for name in names]
     started = time.perf_counter()
     kernel = build_kernel(compiled)

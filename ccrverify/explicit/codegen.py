@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ccrverify.compile import CompiledModel
+from ccrverify.compile import CompiledModel, out_of_domain
 from ccrverify.errors import ModelError
 from ccrverify.explicit.exprcode import PythonWriter
 from ccrverify.intervals import interval
@@ -208,13 +208,10 @@ def build_kernel(compiled: CompiledModel) -> Kernel:
     source = generate(compiled)
     model = compiled.model
 
-    def out_of_domain(action: int, slot: int, value: int) -> None:
-        instance, meta = model.actions[action], model.slots[slot]
-        raise ModelError(f"in action {instance.label}: {meta.name} would become {value}, "
-                         f"outside {meta.lo}..{meta.hi}", instance.location_of_update(slot),
-                         "guard the action or saturate the value")
+    def raise_out_of_domain(action: int, slot: int, value: int) -> None:
+        raise out_of_domain(model, action, slot, value)
 
-    namespace: dict[str, Any] = {"_out_of_domain": out_of_domain}
+    namespace: dict[str, Any] = {"_out_of_domain": raise_out_of_domain}
     code = compile(source.source, source.filename, "exec")
     linecache.cache[source.filename] = (len(source.source), None,
                                         source.source.splitlines(True), source.filename)

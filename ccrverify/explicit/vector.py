@@ -21,9 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from ccrverify.compile import CompiledModel
-from ccrverify.errors import ModelError
-from ccrverify.explicit.bfs import Budget, Progress, assemble, peak_memory_bytes
+from ccrverify.compile import CompiledModel, out_of_domain
+from ccrverify.explicit.bfs import Budget, Progress, assemble, peak_memory_bytes, selection
 from ccrverify.explicit.exprcode import NumpyWriter
 from ccrverify.intervals import interval
 from ccrverify.lang.expr import implied_values, slots_used, substitute
@@ -104,11 +103,7 @@ def build(compiled: CompiledModel) -> VectorKernel:
         values = np.broadcast_to(new, mask.shape)[mask]
         bad = values[(values < meta.lo) | (values > meta.hi)]
         if bad.size:
-            instance = model.actions[action]
-            raise ModelError(f"in action {instance.label}: {meta.name} would become "
-                             f"{int(bad[0])}, outside {meta.lo}..{meta.hi}",
-                             instance.location_of_update(slot),
-                             "guard the action or saturate the value")
+            raise out_of_domain(model, action, slot, int(bad[0]))
 
     namespace: dict[str, Any] = {"np": np, "_check_domain": check_domain}
     filename = f"<ccrverify-vector {model.name} {model.source_hash}>"
@@ -141,8 +136,7 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
     """The same search as `bfs.check`, a level at a time over numpy arrays."""
     budget = budget or Budget()
     model = compiled.model
-    names = [p.name for p in model.properties]
-    selected = list(names) if properties is None else list(properties)
+    names, selected = selection(compiled, properties)
     pending = {i for i, name in enumerate(names) if name in selected}
     started = time.perf_counter()
     kernel = build(compiled)
