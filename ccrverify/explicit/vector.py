@@ -236,3 +236,33 @@ def _trace(compiled: CompiledModel, search: _Search, where: tuple[int, int],
     init_state = int(search.levels[0].states[position])
     init_index = compiled.init_states().index(init_state)
     return replay(compiled, init_index, list(reversed(choices)), violates, deadlock)
+
+
+@dataclass(frozen=True)
+class Reachable:
+    states: Any  # a row per reachable state, a column per slot
+    failing: frozenset[str]  # the properties some reachable state violates
+
+
+def reachable(compiled: CompiledModel, max_states: int | None = None) -> Reachable | None:
+    """Every reachable state as one slot-value matrix, and which properties fail
+    somewhere; None when there are more than `max_states`. For lemma mining."""
+    kernel = build(compiled)
+    search = _Search()
+    inits = np.unique(np.array(compiled.init_states(), dtype=np.int64))
+    level = _Level(inits, np.full(len(inits), -1), np.full(len(inits), -1, dtype=np.int32))
+    visited = inits
+    while len(level.states):
+        if max_states is not None and len(visited) > max_states:
+            return None
+        search.levels = [level]  # parents are not needed: keep one level
+        level, visited = _expand(kernel, search, visited, False, Budget())
+    failing = frozenset(prop.name for prop, holds in zip(compiled.model.properties,
+                                                          kernel.properties, strict=True)
+                        if not holds(visited).all())
+    layout = compiled.layout
+    columns = [((visited >> off) & ((1 << w) - 1)) + slot.lo if w else
+               np.full(len(visited), slot.lo, dtype=np.int64)
+               for slot, off, w in zip(layout.slots, layout.offsets, layout.widths, strict=True)]
+    matrix = np.stack(columns, axis=1) if columns else np.zeros((len(visited), 0), np.int64)
+    return Reachable(matrix, failing)

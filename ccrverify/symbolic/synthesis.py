@@ -1,7 +1,7 @@
 """Knob synthesis: exactly which knob values in a box keep a property.
 
 The knobs of the box are symbolic in one encoding; U is the set of points not
-yet decided. Two phases:
+yet decided. Three phases:
 
 1. Refute. BMC restricted to U (a knob constraint) finds a shortest
    counterexample at some point. Its action sequence is *generalised*: with
@@ -9,24 +9,32 @@ yet decided. Two phases:
    sequence reaches a violation (nearly propagation, so cheap); each of those
    is replayed on its own concrete model and leaves U as unsafe. Since the
    depth found is the shortest over all of U, the next search resumes at that
-   depth. This repeats until BMC finds nothing a little beyond the deepest
+   depth. This repeats until BMC finds nothing one step beyond the deepest
    counterexample so far.
-2. Prove. Spacer proves P at one point p of U, on the model with p's values
-   as concrete knobs (several times faster than with knobs symbolic). The
-   conjuncts of its invariant, with each constant also offered as a knob plus
-   an offset, are then reused: Houdini keeps their largest inductive subset
-   for all of U at once, or failing that for each half of U, recursively;
-   wherever that subset implies P, those points are proved together, with a
-   certificate checked like any other. A point Spacer finds unsafe goes back
-   to BMC, alone and without a depth limit.
+2. Prove a region from mined lemmas. The explicit engine enumerates the
+   reachable states of a few sample points spread over U (a fraction of a
+   second each); candidate lemmas of a few shapes are mined from them, each
+   constant also offered as a knob plus an offset (`mining.py`), and kept if
+   true in every sample. Houdini then keeps their largest inductive subset
+   for all of U at once, with the knobs symbolic (`houdini.py`). If P
+   survives, one certificate, checked like any other, proves every point of
+   U. If not, the points where P was broken become samples (a sample where P
+   fails is a counterexample, found by the explicit engine); after a few
+   rounds a region that resists is halved.
+3. Whatever is left is proved point by point: Spacer proves P at one point,
+   the conjuncts of its invariant (constants also as knob plus offset) are
+   reused on the rest by Houdini; a point Spacer finds unsafe goes back to
+   BMC without a depth limit.
 
-So the number of Spacer and BMC calls grows with the number of distinct
-counterexample *shapes* and invariant *families*, not with the number of
-points: a box of a hundred points costs a handful of proofs and searches plus
-cheap Houdini and generalisation queries. (Counterexample-guided in the
-spirit of CEGIS, Solar-Lezama 2006; proof reuse by Houdini, Flanagan and
-Leino 2001; IC3 parameter synthesis, Cimatti, Griggio, Mover, Tonetta 2013,
-computes the same set by a different route.)
+So the cost grows with the number of counterexample *shapes* and invariant
+*families*, not with the number of points, and no point is ever checked on
+its own by Z3 unless the region methods fail for it. On CCR's 100-point box
+renew_grace x witness_lease in 1..10, 10 BMC searches refute 45 points and one
+Houdini proof covers the other 55, where Spacer alone needs minutes per point
+(benchmarks/synthesis.py). References: CEGIS (Solar-Lezama
+2006); Houdini (Flanagan and Leino 2001); data-driven invariants (Daikon,
+Ernst et al. 2001; ICE, Garg et al. 2014); IC3 parameter synthesis (Cimatti,
+Griggio, Mover, Tonetta 2013) computes the same set by a different route.
 
 The safe set is then described by the simplest linear constraint that fits it
 exactly, searched among ``a·x + b·y <= c`` with small coefficients and
@@ -42,19 +50,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ccrverify.compile import CompiledModel
+from ccrverify.explicit.engine import check as explicit_check
+from ccrverify.explicit.vector import fits as vector_fits
+from ccrverify.explicit.vector import reachable
 from ccrverify.symbolic import bmc, spacer
 from ccrverify.symbolic.certificate import check as check_certificate
 from ccrverify.symbolic.certificate import invariant_certificate
 from ccrverify.symbolic.common import Clock, Concretize, Limits, Unrolling, Witness, witness
 from ccrverify.symbolic.encode import Encoding, knob_points
-from ccrverify.symbolic.houdini import inductive_subset
+from ccrverify.symbolic.houdini import Houdini, inductive_subset
+from ccrverify.symbolic.mining import Lemma, Miner, Sample, lemma_holds, to_term
 from ccrverify.symbolic.z3api import SAT
 
 # The refute phase stops when BMC finds nothing REFUTE_SLACK steps beyond the
 # deepest counterexample so far (and never before REFUTE_MIN steps); deeper
-# counterexamples are still found, by Spacer, in the prove phase.
-REFUTE_SLACK = 2
+# counterexamples are still found, by the samples or Spacer, when proving.
+REFUTE_SLACK = 1
 REFUTE_MIN = 6
+# Mined proofs: sample points per region, rounds of adding the points where the
+# lemmas fall short, and the most states a sample may have (beyond: Spacer only).
+SAMPLES = 24
+SAMPLE_ROUNDS = 3
+SAMPLE_STATES = 1_000_000
 
 Point = tuple[tuple[str, int], ...]  # sorted (knob, value) pairs: hashable
 
@@ -115,7 +132,8 @@ class _Search:
         self.verdicts: dict[Point, str] = {}
         self.regions: list[Region] = []
         self.cexs: list[Counterexample] = []
-        self.calls = {"spacer": 0, "bmc": 0, "generalise": 0, "houdini": 0}
+        self.calls = {"bmc": 0, "generalise": 0, "explicit": 0, "mining": 0, "houdini": 0,
+                      "certificate": 0, "spacer": 0}
         self.timings = dict.fromkeys(self.calls, 0.0)
         self.pool: list[Any] = []  # the lemmas (and variants) of every proof so far
         self.depth = 0  # no point of the undecided set has a shorter counterexample
@@ -129,8 +147,119 @@ class _Search:
                 break
             deepest = self.depth
             undecided = [p for p in undecided if p not in bad]
+        undecided = self.prove_mined(undecided)
         while undecided and not self.clock.expired():
             undecided = self.prove_from(undecided[0], undecided)
+
+    # -- proofs from mined lemmas -----------------------------------------------------
+    def prove_mined(self, undecided: list[Point]) -> list[Point]:
+        """Prove whole regions of `undecided` at once from lemmas mined in the
+        reachable states of a few sample points; return the points left over (for
+        Spacer). A region that resists is halved, down to single points."""
+        if not undecided or not mining_applies(self.enc, self.concretize, undecided[0]):
+            return undecided
+        regions, left = [undecided], []
+        while regions and not self.clock.expired():
+            region = regions.pop()
+            rest = self.mined_proof(region)
+            if not rest:
+                continue
+            if len(rest) == 1:
+                left += rest
+            else:
+                half = len(rest) // 2
+                regions += [rest[half:], rest[:half]]
+        return left + [p for r in regions for p in r]
+
+    def mined_proof(self, region: list[Point]) -> list[Point]:
+        """One Houdini proof for all of `region` (the points still undecided after
+        it are returned). Samples are spread over the region; a point where the
+        lemmas fail to prove P becomes a sample too, up to SAMPLE_ROUNDS times."""
+        samples: dict[Point, Sample] = {}
+        wanted = spread(region, SAMPLES)
+        lemmas: list[Lemma] | None = None
+        houdini: Houdini | None = None
+        ids: dict[int, Lemma] = {}
+        for _ in range(SAMPLE_ROUNDS):
+            for point in wanted:
+                if point not in samples and point in region:
+                    sample = self.sample(point)
+                    if sample is None:
+                        return region  # too large to enumerate: leave it to Spacer
+                    if isinstance(sample, Counterexample):
+                        region = [p for p in region if p != point]
+                        houdini = None  # the region changed: its solvers are stale
+                        continue
+                    samples[point] = sample
+            if not region or not samples:
+                return region
+            started = time.perf_counter()
+            self.calls["mining"] += 1
+            if lemmas is None:
+                miner = Miner(self.enc.model)
+                largest = max(samples.values(), key=lambda s: len(s.states))
+                lemmas = list(dict.fromkeys(miner.mine(largest)))
+            lemmas = [m for m in lemmas if all(lemma_holds(m, s) for s in samples.values())]
+            self.timings["mining"] += time.perf_counter() - started
+            started = time.perf_counter()
+            self.calls["houdini"] += 1
+            constraint = knob_points(self.enc, [dict(p) for p in region])
+            if houdini is None:
+                houdini = Houdini(self.enc, constraint)
+                cur = self.enc.state("")
+                domain = houdini.add(self.enc.z.conjuncts(self.enc.domain(cur)))
+                target = houdini.add([self.enc.prop(self.prop, cur)])[0]
+                ids = dict(zip(houdini.add([to_term(self.enc, m, cur) for m in lemmas]),
+                               lemmas, strict=True))
+            keep = set(lemmas)
+            wanted_ids = set(domain) | {target} | {i for i, m in ids.items() if m in keep}
+            alive = houdini.run(wanted_ids, self.clock.remaining_ms())
+            self.timings["houdini"] += time.perf_counter() - started
+            if alive is None:
+                return region
+            if target in alive:
+                invariant = self.enc.z.and_([houdini.lemmas[i] for i in sorted(alive)])
+                return [] if self.certify(invariant, region, constraint) else region
+            breakers = houdini.breakers.get(target, [])
+            wanted = [_point(self.enc.read_knobs(m)) for m in breakers]
+            if all(p in samples for p in wanted):
+                return region
+        return region
+
+    def sample(self, point: Point) -> Sample | Counterexample | None:
+        """The reachable states of one point (explicit engine); a counterexample if
+        the property fails there; None if there are more than SAMPLE_STATES."""
+        started = time.perf_counter()
+        self.calls["explicit"] += 1
+        try:
+            concrete = self.concretize(dict(point))
+            found = reachable(concrete, SAMPLE_STATES)
+            if found is None:
+                return None
+            if self.prop in found.failing:
+                result = explicit_check(concrete, [self.prop]).property(self.prop)
+                if result.trace is None:
+                    return None
+                self.verdicts[point] = "violated"
+                cex = Counterexample(point, len(result.trace), tuple(result.trace.labels))
+                self.cexs.append(cex)
+                return cex
+            return Sample(dict(point), found.states)
+        finally:
+            self.timings["explicit"] += time.perf_counter() - started
+
+    def certify(self, invariant: Any, region: list[Point], constraint: Any) -> bool:
+        self.calls["certificate"] += 1
+        started = time.perf_counter()
+        certificate = invariant_certificate(self.enc, {self.prop: invariant}, (), constraint)
+        valid = check_certificate(certificate).valid
+        self.timings["certificate"] += time.perf_counter() - started
+        if valid:
+            for p in region:
+                self.verdicts[p] = "holds"
+            self.regions.append(Region(tuple(region),
+                                       len(self.enc.z.conjuncts(invariant)), True))
+        return valid
 
     def prove_from(self, point: Point, undecided: list[Point]) -> list[Point]:
         """Prove `point` (by earlier lemmas if they suffice, else by Spacer), reuse the
@@ -242,6 +371,33 @@ class _Search:
             self.verdicts[point] = "violated"
             self.cexs.append(Counterexample(point, len(w.trace), tuple(w.trace.labels)))
         return bad
+
+
+def spread(points: list[Point], count: int) -> list[Point]:
+    """Up to `count` points of the list, spread out: the largest first (it has the
+    most states to mine), then each time the point farthest from those chosen."""
+    if not points:
+        return []
+    names = [k for k, _ in points[0]]
+    span = {k: max(1, max(dict(p)[k] for p in points) - min(dict(p)[k] for p in points))
+            for k in names}
+
+    def distance(a: Point, b: Point) -> float:
+        return sum(abs(x - y) / span[k] for (k, x), (_, y) in zip(a, b, strict=True))
+
+    chosen = [max(points, key=lambda p: sum(v for _, v in p))]
+    while len(chosen) < min(count, len(points)):
+        chosen.append(max((p for p in points if p not in chosen),
+                          key=lambda p: min(distance(p, c) for c in chosen)))
+    return chosen
+
+
+def mining_applies(enc: Encoding, concretize: Concretize, point: Point) -> bool:
+    """Mined lemmas need the concrete models' states to line up with the symbolic
+    model's slots, and a state packed in 63 bits (the numpy enumerator)."""
+    concrete = concretize(dict(point))
+    same = [s.name for s in concrete.model.slots] == [s.name for s in enc.model.slots]
+    return same and vector_fits(concrete)
 
 
 def _point(knobs: Mapping[str, int]) -> Point:

@@ -62,6 +62,27 @@ class Outcome:
     reason: str = ""
 
 
+class Incremental:
+    """One z3 solver: assertions accumulate, each check is under assumptions."""
+
+    def __init__(self, solver: Any) -> None:
+        self._solver = solver
+
+    def add(self, *terms: Term) -> None:
+        self._solver.add(*terms)
+
+    def check(self, assumptions: Sequence[Term] = (), timeout_ms: int | None = None
+              ) -> Outcome:
+        if timeout_ms is not None:
+            self._solver.set("timeout", int(timeout_ms))
+        answer = self._solver.check(*assumptions)
+        if answer == z3.sat:
+            return Outcome(SAT, Assignment(self._solver.model()))
+        if answer == z3.unsat:
+            return Outcome(UNSAT)
+        return Outcome(UNKNOWN, reason=str(self._solver.reason_unknown()))
+
+
 class Z3:
     """Term constructors and solvers over one private z3.Context."""
 
@@ -133,6 +154,21 @@ class Z3:
             stack.extend(t.children())
         return found
 
+    @staticmethod
+    def constant_names(term: Term) -> set[str]:
+        """The names of the uninterpreted constants a formula mentions."""
+        found: set[str] = set()
+        stack, seen = [term], set()
+        while stack:
+            t = stack.pop()
+            if t.get_id() in seen:
+                continue
+            seen.add(t.get_id())
+            if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+                found.add(str(t.decl().name()))
+            stack.extend(t.children())
+        return found
+
     def replace_literal(self, term: Term, value: int, by: Term) -> Term:
         """The formula with every numeral `value` replaced by the term `by`."""
         return z3.substitute(term, (self.int_val(value), by))
@@ -188,6 +224,14 @@ class Z3:
         if answer == z3.unsat:
             return Outcome(UNSAT)
         return Outcome(UNKNOWN, reason=str(solver.reason_unknown()))
+
+    def incremental(self, timeout_ms: int | None = None) -> Incremental:
+        """A solver kept across queries, asked under assumptions (Houdini's rounds
+        differ only in which lemmas are assumed, so learnt clauses carry over)."""
+        solver = z3.Solver(ctx=self.ctx)
+        if timeout_ms is not None:
+            solver.set("timeout", int(timeout_ms))
+        return Incremental(solver)
 
     def _solver(self, preprocess: bool) -> Any:
         if not preprocess:
