@@ -53,6 +53,8 @@ def register(sub: Any) -> None:
     p.add_argument("--knob", action="append", required=True, metavar="KNOB=LO..HI",
                    help="a knob of the box and its range (repeat for each knob)")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="overall time limit")
+    p.add_argument("--certificates", metavar="DIR",
+                   help="write each safe region's proof as DIR/region-N.smt2 (re-check: z3 FILE)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=cmd_synthesize)
 
@@ -235,12 +237,26 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
     model = build_symbolic(target, box, "--knob")
     selected_properties(model, [args.property])
     result = synthesize(compile_model(model), args.property, concretizer(target), args.timeout)
+    if args.certificates:
+        _write_certificates(args.certificates, result)
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
     else:
         sys.stdout.write(render_synthesis(result) + "\n")
     verdicts = set(result.verdicts.values())
     return 3 if "unknown" in verdicts else 0
+
+
+def _write_certificates(directory: str, result: Synthesis) -> None:
+    import os
+
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"cannot create {directory}: {err.strerror}",
+                         hint="give --certificates a writable directory") from None
+    for n, region in enumerate(result.regions, 1):
+        _write(os.path.join(directory, f"region-{n}.smt2"), region.certificate)
 
 
 def render_synthesis(s: Synthesis) -> str:
@@ -265,9 +281,9 @@ def render_synthesis(s: Synthesis) -> str:
     lines += ["", f"holds at {safe} of {len(s.verdicts)} points"
                   + (f": exactly where {s.constraint}" if s.constraint else
                      " (no short constraint fits)")]
-    for r in s.regions:
-        lines.append(f"proof: one inductive invariant ({r.lemmas} lemmas, certificate checked) "
-                     f"covers {len(r.points)} points")
+    for n, r in enumerate(s.regions, 1):
+        lines.append(f"proof {n}: one inductive invariant ({r.lemmas} lemmas; {r.method}; "
+                     f"certificate checked) covers {len(r.points)} points")
     shapes: dict[tuple[str, ...], list[Any]] = {}
     for c in s.counterexamples:
         shapes.setdefault(c.labels, []).append(c.point)

@@ -83,6 +83,8 @@ class Region:
     points: tuple[Point, ...]
     lemmas: int
     certificate_valid: bool
+    method: str = ""  # how the invariant was found
+    certificate: str = ""  # SMT-LIB 2 text; every query answers unsat
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,8 @@ class _Search:
                 return region
             if target in alive:
                 invariant = self.enc.z.and_([houdini.lemmas[i] for i in sorted(alive)])
-                return [] if self.certify(invariant, region, constraint) else region
+                method = f"lemmas mined from {len(samples)} samples, Houdini"
+                return [] if self.certify(invariant, region, constraint, method) else region
             breakers = houdini.breakers.get(target, [])
             wanted = [_point(self.enc.read_knobs(m)) for m in breakers]
             if all(p in samples for p in wanted):
@@ -248,17 +251,23 @@ class _Search:
         finally:
             self.timings["explicit"] += time.perf_counter() - started
 
-    def certify(self, invariant: Any, region: list[Point], constraint: Any) -> bool:
+    def certify(self, invariant: Any, region: list[Point], constraint: Any, method: str) -> bool:
+        """Check the invariant's certificate for the region; record the proof if valid."""
         self.calls["certificate"] += 1
         started = time.perf_counter()
-        certificate = invariant_certificate(self.enc, {self.prop: invariant}, (), constraint)
+        where = "; ".join(" ".join(f"{k}={v}" for k, v in p) for p in region)
+        comments = [f"ccrverify synthesis certificate: {self.enc.model.name}, {self.prop}",
+                    f"invariant found by {method}", f"points: {where}",
+                    "valid when every (check-sat) below answers unsat; re-check with: z3 FILE"]
+        certificate = invariant_certificate(self.enc, {self.prop: invariant}, comments,
+                                            constraint)
         valid = check_certificate(certificate).valid
         self.timings["certificate"] += time.perf_counter() - started
         if valid:
             for p in region:
                 self.verdicts[p] = "holds"
-            self.regions.append(Region(tuple(region),
-                                       len(self.enc.z.conjuncts(invariant)), True))
+            self.regions.append(Region(tuple(region), len(self.enc.z.conjuncts(invariant)),
+                                       True, method, certificate.text))
         return valid
 
     def prove_from(self, point: Point, undecided: list[Point]) -> list[Point]:
@@ -283,7 +292,8 @@ class _Search:
             self.verdicts[point] = "unknown"
             return rest
         self.verdicts[point] = "holds"
-        self.regions.append(Region((point,), len(found.lemmas), True))
+        self.regions.append(Region((point,), len(found.lemmas), True, "Spacer",
+                                   found.certificate.text))
         lemmas = self.parametric(self.enc.z.conjuncts(found.invariant), point)
         self.pool += lemmas
         proved = self.reuse(lemmas, rest) if rest else set()
@@ -327,12 +337,8 @@ class _Search:
                                      self.clock.remaining_ms())
         if invariant is None:
             return set()
-        certificate = invariant_certificate(self.enc, {self.prop: invariant}, (), constraint)
-        if not check_certificate(certificate).valid:
+        if not self.certify(invariant, points, constraint, "Spacer's lemmas reused, Houdini"):
             return set()
-        for p in points:
-            self.verdicts[p] = "holds"
-        self.regions.append(Region(tuple(points), len(self.enc.z.conjuncts(invariant)), True))
         return set(points)
 
     def refute(self, points: list[Point], depth: int) -> set[Point]:

@@ -61,3 +61,22 @@ def test_describe_finds_short_constraints():
     both = {p for p in points if dict(p)["a"] <= 2 and dict(p)["b"] >= 2}
     assert describe(points, both) in ("a <= 2 ∧ b >= 2", "b >= 2 ∧ a <= 2")
     assert describe(points, {points[0], points[5], points[-1]}) is None
+
+
+def test_synthesize_writes_each_region_certificate(toy, tmp_path, capsys):
+    from ccrverify.symbolic.certificate import check_text
+
+    status = main(["synthesize", toy, "--property", "Capped", "--knob", "limit=1..4",
+                   "--knob", "cap=1..4", "--certificates", str(tmp_path / "proofs")])
+    out = capsys.readouterr().out
+    assert status == 0 and "proof 1:" in out
+    files = sorted((tmp_path / "proofs").glob("region-*.smt2"))
+    assert files
+    for f in files:
+        text = f.read_text()
+        assert check_text(text).valid
+        # The same proof claimed for every knob value (unsafe points included) fails.
+        start = text.index("(define-fun knobs () Bool")
+        end = text.index("\n(define-fun", start + 1)
+        widened = text[:start] + "(define-fun knobs () Bool true)" + text[end:]
+        assert not check_text(widened).valid
