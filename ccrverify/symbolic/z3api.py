@@ -10,7 +10,7 @@ inspect formulas (to print invariants in the model's vocabulary) through
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,34 +140,16 @@ class Z3:
         """The top-level conjuncts of a formula (itself when it is not a conjunction)."""
         return list(term.children()) if z3.is_and(term) else [term]
 
-    def int_literals(self, term: Term) -> set[int]:
+    @staticmethod
+    def int_literals(term: Term) -> set[int]:
         """The integer numerals occurring in a formula."""
-        found: set[int] = set()
-        stack, seen = [term], set()
-        while stack:
-            t = stack.pop()
-            if t.get_id() in seen:
-                continue
-            seen.add(t.get_id())
-            if z3.is_int_value(t):
-                found.add(int(t.as_long()))
-            stack.extend(t.children())
-        return found
+        return {int(t.as_long()) for t in _subterms(term) if z3.is_int_value(t)}
 
     @staticmethod
     def constant_names(term: Term) -> set[str]:
         """The names of the uninterpreted constants a formula mentions."""
-        found: set[str] = set()
-        stack, seen = [term], set()
-        while stack:
-            t = stack.pop()
-            if t.get_id() in seen:
-                continue
-            seen.add(t.get_id())
-            if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-                found.add(str(t.decl().name()))
-            stack.extend(t.children())
-        return found
+        return {str(t.decl().name()) for t in _subterms(term)
+                if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED}
 
     def replace_literal(self, term: Term, value: int, by: Term) -> Term:
         """The formula with every numeral `value` replaced by the term `by`."""
@@ -183,15 +165,7 @@ class Z3:
 
     @staticmethod
     def _has_quantifier(term: Term) -> bool:
-        stack, seen = [term], set()
-        while stack:
-            t = stack.pop()
-            if z3.is_quantifier(t):
-                return True
-            if t.get_id() not in seen:
-                seen.add(t.get_id())
-                stack.extend(t.children())
-        return False
+        return any(z3.is_quantifier(t) for t in _subterms(term))
 
     @staticmethod
     def simplify(term: Term) -> Term:
@@ -296,6 +270,17 @@ class Z3:
             return node
 
         return go(term)
+
+
+def _subterms(term: Term) -> Iterator[Term]:
+    """Every distinct subterm of a formula (a DAG: shared subterms once)."""
+    stack, seen = [term], set()
+    while stack:
+        t = stack.pop()
+        if t.get_id() not in seen:
+            seen.add(t.get_id())
+            yield t
+            stack.extend(t.children())
 
 
 def run_smtlib(script: str) -> list[str]:
