@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ccrverify.result import CheckResult
     from ccrverify.symbolic.synthesis import Synthesis
 
-METHODS = ("bmc", "kind", "pdr", "auto")
+METHODS = ("bmc", "kind", "pdr", "mined", "auto")
 
 
 def register(sub: Any) -> None:
@@ -33,7 +33,9 @@ def register(sub: Any) -> None:
     p.add_argument("--property", action="append", metavar="NAME", help="prove only these")
     p.add_argument("--method", choices=METHODS, default="auto",
                    help="bmc: bounded search; kind: k-induction; pdr: Spacer with a checked "
-                        "certificate; auto: pdr, then bmc for what pdr leaves open")
+                        "certificate; mined: lemmas mined from explicit samples, kept by "
+                        "Houdini, one checked certificate per region of --symbolic values; "
+                        "auto: pdr, then bmc for what pdr leaves open")
     p.add_argument("--depth", type=int, default=20, metavar="K", help="BMC bound (default 20)")
     p.add_argument("--max-k", type=int, default=12, metavar="K",
                    help="largest k tried by k-induction (default 12)")
@@ -155,6 +157,14 @@ def run_method(method: str, compiled: CompiledModel, props: list[str] | None, li
 
     if method == "bmc":
         return bmc.check(compiled, props, limits, concretize)
+    if method == "mined":
+        from ccrverify.symbolic import synthesis
+
+        result, text = synthesis.check(compiled, props, limits, concretize)
+        if text is not None and certificate_path:
+            _write(certificate_path, text)
+            return replace(result, extra={**result.extra, "certificate": certificate_path})
+        return result
     if method == "kind":
         result, proofs = kinduction.check(compiled, props, limits, concretize)
         extra = dict(result.extra)
@@ -210,6 +220,8 @@ def render_proof(result: CheckResult, source: str, clock: str, fmt: str, full: b
             lines.append(f"{p.name}: {p.verdict.reason}")
         if "k" in p.details:
             lines.append(f"{p.name}: proved by {p.details['k']}-induction")
+        for n, region in enumerate(p.details.get("regions", []), 1):
+            lines.append(f"{p.name}: proof {n} covers {region}")
         if p.verdict.kind == "holds" and "invariant" in p.details:
             lemmas = p.details["invariant"]
             lines += ["", f"Inductive invariant for {p.name} ({len(lemmas)} lemmas, "

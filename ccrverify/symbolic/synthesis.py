@@ -53,15 +53,28 @@ from ccrverify.compile import CompiledModel
 from ccrverify.explicit.engine import check as explicit_check
 from ccrverify.explicit.vector import fits as vector_fits
 from ccrverify.explicit.vector import reachable
+from ccrverify.result import CheckResult, PropertyResult, Verdict
 from ccrverify.symbolic import bmc, spacer
 from ccrverify.symbolic.certificate import check as check_certificate
 from ccrverify.symbolic.certificate import invariant_certificate
-from ccrverify.symbolic.common import Clock, Concretize, Limits, Unrolling, Witness, witness
+from ccrverify.symbolic.common import (
+    Clock,
+    Concretize,
+    Limits,
+    Unrolling,
+    Witness,
+    check_result,
+    outcome,
+    selected,
+    witness,
+)
 from ccrverify.symbolic.encode import Encoding, knob_points
 from ccrverify.symbolic.houdini import Houdini, inductive_subset
 from ccrverify.symbolic.mining import Lemma, Miner, Sample, lemma_holds, to_term
 from ccrverify.symbolic.z3api import SAT
+from ccrverify.trace import Trace
 
+ENGINE = "z3-mined"
 # The refute phase stops when BMC finds nothing REFUTE_SLACK steps beyond the
 # deepest counterexample so far (and never before REFUTE_MIN steps); deeper
 # counterexamples are still found, by the samples or Spacer, when proving.
@@ -92,6 +105,7 @@ class Counterexample:
     point: Point
     length: int
     labels: tuple[str, ...]
+    trace: Trace | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -244,7 +258,8 @@ class _Search:
                 if result.trace is None:
                     return None
                 self.verdicts[point] = "violated"
-                cex = Counterexample(point, len(result.trace), tuple(result.trace.labels))
+                cex = Counterexample(point, len(result.trace), tuple(result.trace.labels),
+                                     result.trace)
                 self.cexs.append(cex)
                 return cex
             return Sample(dict(point), found.states)
@@ -375,7 +390,7 @@ class _Search:
             point = _point(w.knobs)
             bad.add(point)
             self.verdicts[point] = "violated"
-            self.cexs.append(Counterexample(point, len(w.trace), tuple(w.trace.labels)))
+            self.cexs.append(Counterexample(point, len(w.trace), tuple(w.trace.labels), w.trace))
         return bad
 
 
@@ -423,6 +438,43 @@ def synthesize(compiled: CompiledModel, prop: str, concretize: Concretize,
     return Synthesis(prop, box, verdicts, tuple(search.regions), tuple(search.cexs),
                      constraint, search.clock.elapsed(), dict(search.calls),
                      {k: round(v, 2) for k, v in search.timings.items()})
+
+
+def check(compiled: CompiledModel, properties: Sequence[str] | None, limits: Limits,
+          concretize: Concretize) -> tuple[CheckResult, str | None]:
+    """``prove --method mined``: each property for every value of the symbolic knobs
+    at once, by the synthesis search over their box (one point without symbolic
+    knobs). `holds` needs every point proved; a counterexample is the shortest
+    found, not necessarily the shortest there is. Also returns the certificates of
+    every proved property as one SMT-LIB script (``(reset)`` between regions)."""
+    results: list[PropertyResult] = []
+    texts: list[str] = []
+    total = Clock(None)
+    for prop in selected(compiled, properties):
+        s = synthesize(compiled, prop, concretize, limits.seconds)
+        p = compiled.model.property(prop)
+        counts = {v: sum(x == v for x in s.verdicts.values())
+                  for v in ("holds", "violated", "unknown")}
+        regions = [f"{len(r.points)} points: {r.lemmas} lemmas ({r.method})" for r in s.regions]
+        details: dict[str, Any] = {"points": counts, "regions": regions,
+                                   "seconds": round(s.seconds, 3), "calls": dict(s.calls)}
+        shown = [c for c in s.counterexamples if c.trace is not None]
+        if shown:
+            first = min(shown, key=lambda c: c.length)
+            if first.point:
+                details["knob_values"] = dict(first.point)
+            results.append(PropertyResult(prop, p.description, Verdict.violated(), first.trace,
+                                          details))
+        elif counts["holds"] == len(s.verdicts):
+            texts += [r.certificate for r in s.regions]
+            results.append(outcome(compiled, prop, Verdict.holds(
+                f"{len(s.regions)} region proof(s), certificates checked"), **details))
+        else:
+            results.append(outcome(compiled, prop, Verdict.unknown(
+                f"{counts['unknown']} of {len(s.verdicts)} knob points undecided"), **details))
+    return (check_result(compiled, ENGINE, results, total.elapsed(), 0,
+                         {"method": "mined", "bound": None, "certificate": None}),
+            "\n(reset)\n".join(texts) if texts else None)
 
 
 # -- describing the safe set ------------------------------------------------------------

@@ -67,6 +67,27 @@ def test_examples_bmc_and_pdr_agree_with_explicit(spec, knobs):
     _agree_pdr(compiled, expected)
 
 
+def _agree_mined(compiled, expected):
+    from ccrverify.symbolic import synthesis
+
+    result, certificate = synthesis.check(compiled, list(expected), Limits(),
+                                          lambda values: compiled)
+    for name, p in expected.items():
+        got = result.property(name)
+        assert got.verdict.kind == p.verdict.kind, name
+        if p.verdict.kind == "violated":  # one point: its counterexample is the shortest
+            assert len(got.trace) == len(p.trace), name
+    if certificate is not None:
+        assert check_text(certificate).valid
+
+
+@pytest.mark.parametrize(("spec", "knobs"), list(_configs()) + [("specs/ccr.py", {}),
+                                                                 ("specs/ccr.py", {"mount_dial": 6})])
+def test_mined_proofs_agree_with_explicit(spec, knobs):
+    compiled, expected = _explicit(spec, knobs)
+    _agree_mined(compiled, expected)
+
+
 # (knobs, property, BMC depth): CCR configurations cheap enough for the default suite.
 CCR_BMC = [
     ({"renew_grace": 2, "witness_lease": 1}, "NoSplitBrain", 7),

@@ -52,6 +52,23 @@ def test_symbolic_knobs_prove_and_name_the_knob_values_of_a_counterexample(capsy
     assert status == 0 and {p["verdict"] for p in out["properties"]} == {"holds"}
 
 
+def test_mined_proof_covers_a_knob_range_with_one_certificate(capsys, tmp_path):
+    cert = tmp_path / "range.smt2"
+    status, out = _prove(capsys, "specs/ccr.py", "--property", "NoSplitBrain", "--method",
+                         "mined", "--symbolic", "witness_lease=1..4", "--certificate", str(cert))
+    assert status == 0 and (out["engine"], out["method"]) == ("z3-mined", "mined")
+    (prop,) = out["properties"]
+    assert prop["verdict"] == "holds"
+    assert prop["points"] == {"holds": 4, "violated": 0, "unknown": 0}
+    assert check_text(cert.read_text()).valid
+    # A range with unsafe values: a replayed counterexample naming its knob values.
+    status, out = _prove(capsys, TOY, "--method", "mined", "--symbolic", "limit=1..4",
+                         "--set", "cap=2", "--property", "Capped")
+    (prop,) = out["properties"]
+    assert status == 1 and prop["verdict"] == "violated"
+    assert prop["knob_values"]["limit"] > 2 and prop["trace_length"] == 3
+
+
 def test_a_structural_knob_is_refused_with_the_reason(capsys):
     status = main(["prove", "specs/examples/twophase.py", "--symbolic", "rm=2..3"])
     err = capsys.readouterr().err
