@@ -81,8 +81,10 @@ def _agree_mined(compiled, expected):
         assert check_text(certificate).valid
 
 
-@pytest.mark.parametrize(("spec", "knobs"), list(_configs()) + [("specs/ccr.py", {}),
-                                                                 ("specs/ccr.py", {"mount_dial": 6})])
+MINED = list(_configs()) + [("specs/ccr.py", {}), ("specs/ccr.py", {"mount_dial": 6})]
+
+
+@pytest.mark.parametrize(("spec", "knobs"), MINED)
 def test_mined_proofs_agree_with_explicit(spec, knobs):
     compiled, expected = _explicit(spec, knobs)
     _agree_mined(compiled, expected)
