@@ -152,6 +152,7 @@ class _Search:
                       "certificate": 0, "spacer": 0}
         self.timings = dict.fromkeys(self.calls, 0.0)
         self.pool: list[Any] = []  # the lemmas (and variants) of every proof so far
+        self.samples: dict[Point, Sample | Counterexample | None] = {}  # explicit runs
         self.depth = 0  # no point of the undecided set has a shorter counterexample
 
     def decide(self, points: list[Point]) -> None:
@@ -192,6 +193,10 @@ class _Search:
         it are returned). Samples are spread over the region; a point where the
         lemmas fail to prove P becomes a sample too, up to SAMPLE_ROUNDS times."""
         samples: dict[Point, Sample] = {}
+        for p in region:
+            known = self.samples.get(p)
+            if isinstance(known, Sample):
+                samples[p] = known
         wanted = spread(region, SAMPLES)
         lemmas: list[Lemma] | None = None
         houdini: Houdini | None = None
@@ -203,7 +208,9 @@ class _Search:
                     if sample is None:
                         return region  # too large to enumerate: leave it to Spacer
                     if isinstance(sample, Counterexample):
-                        region = [p for p in region if p != point]
+                        assert sample.trace is not None
+                        bad = self.spread_counterexample(point, sample.trace, region)
+                        region = [p for p in region if p not in bad]
                         houdini = None  # the region changed: its solvers are stale
                         continue
                     samples[point] = sample
@@ -244,25 +251,25 @@ class _Search:
         return region
 
     def sample(self, point: Point) -> Sample | Counterexample | None:
-        """The reachable states of one point (explicit engine); a counterexample if
-        the property fails there; None if there are more than SAMPLE_STATES."""
+        """The reachable states of one point (explicit engine, cached); a shortest
+        counterexample (not yet recorded) if the property fails there; None if
+        there are more than SAMPLE_STATES."""
+        if point in self.samples:
+            return self.samples[point]
         started = time.perf_counter()
         self.calls["explicit"] += 1
         try:
             concrete = self.concretize(dict(point))
             found = reachable(concrete, SAMPLE_STATES)
-            if found is None:
-                return None
-            if self.prop in found.failing:
-                result = explicit_check(concrete, [self.prop]).property(self.prop)
-                if result.trace is None:
-                    return None
-                self.verdicts[point] = "violated"
-                cex = Counterexample(point, len(result.trace), tuple(result.trace.labels),
-                                     result.trace)
-                self.cexs.append(cex)
-                return cex
-            return Sample(dict(point), found.states)
+            outcome: Sample | Counterexample | None = None
+            if found is not None and self.prop in found.failing:
+                trace = explicit_check(concrete, [self.prop]).property(self.prop).trace
+                if trace is not None:
+                    outcome = Counterexample(point, len(trace), tuple(trace.labels), trace)
+            elif found is not None:
+                outcome = Sample(dict(point), found.states)
+            self.samples[point] = outcome
+            return outcome
         finally:
             self.timings["explicit"] += time.perf_counter() - started
 
@@ -368,31 +375,32 @@ class _Search:
         if not isinstance(first, Witness):
             return set()
         self.depth = first.depth
+        return self.spread_counterexample(_point(first.knobs), first.trace, points)
+
+    def spread_counterexample(self, point: Point, trace: Trace, points: list[Point]
+                              ) -> set[Point]:
+        """Record the counterexample at `point`, and the same action sequence at every
+        other point of `points` where it violates P too (each replayed there)."""
         started = time.perf_counter()
-        choices = first.trace.choices
-        pinned = [self.unrolling.selector(t) == c for t, c in enumerate(choices)]
-        remaining = [p for p in points if p != _point(first.knobs)]
-        found = [first]
-        while remaining:
+        depth = len(trace)
+        pinned = [self.unrolling.selector(t) == c for t, c in enumerate(trace.choices)]
+        remaining = [p for p in points if p != point]
+        found = [(point, trace)]
+        while remaining and not self.clock.expired():
             self.calls["generalise"] += 1
             query = self.unrolling.reaches_violation(
-                self.prop, first.depth, [dict(p) for p in remaining]) + pinned
+                self.prop, depth, [dict(p) for p in remaining]) + pinned
             answer = self.enc.z.solve(query, self.clock.remaining_ms(), preprocess=True)
             if answer.status != SAT or answer.assignment is None:
                 break
-            w = witness(self.unrolling, answer.assignment, first.depth, self.prop,
-                        self.concretize)
-            found.append(w)
+            w = witness(self.unrolling, answer.assignment, depth, self.prop, self.concretize)
+            found.append((_point(w.knobs), w.trace))
             remaining.remove(_point(w.knobs))
         self.timings["generalise"] += time.perf_counter() - started
-        bad = set()
-        for w in found:
-            point = _point(w.knobs)
-            bad.add(point)
-            self.verdicts[point] = "violated"
-            self.cexs.append(Counterexample(point, len(w.trace), tuple(w.trace.labels), w.trace))
-        return bad
-
+        for at, t in found:
+            self.verdicts[at] = "violated"
+            self.cexs.append(Counterexample(at, len(t), tuple(t.labels), t))
+        return {at for at, _ in found}
 
 def spread(points: list[Point], count: int) -> list[Point]:
     """Up to `count` points of the list, spread out: the largest first (it has the
