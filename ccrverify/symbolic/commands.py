@@ -295,7 +295,8 @@ def render_synthesis(s: Synthesis) -> str:
                      " (no short constraint fits)")]
     for n, r in enumerate(s.regions, 1):
         lines.append(f"proof {n}: one inductive invariant ({r.lemmas} lemmas; {r.method}; "
-                     f"certificate checked) covers {len(r.points)} points")
+                     f"certificate checked) covers {len(r.points)} point"
+                     + ("" if len(r.points) == 1 else "s"))
     shapes: dict[tuple[str, ...], list[Any]] = {}
     for c in s.counterexamples:
         shapes.setdefault(c.labels, []).append(c.point)

@@ -429,6 +429,10 @@ def mining_applies(enc: Encoding, concretize: Concretize, point: Point) -> bool:
     return same and vector_fits(concrete)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _point(knobs: Mapping[str, int]) -> Point:
     return tuple(sorted(knobs.items()))
 
@@ -463,7 +467,8 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None, limits: Lim
         p = compiled.model.property(prop)
         counts = {v: sum(x == v for x in s.verdicts.values())
                   for v in ("holds", "violated", "unknown")}
-        regions = [f"{len(r.points)} points: {r.lemmas} lemmas ({r.method})" for r in s.regions]
+        regions = [f"{_count(len(r.points), 'point')}: {r.lemmas} lemmas ({r.method})"
+                   for r in s.regions]
         details: dict[str, Any] = {"points": counts, "regions": regions,
                                    "seconds": round(s.seconds, 3), "calls": dict(s.calls)}
         shown = [c for c in s.counterexamples if c.trace is not None]
