@@ -44,33 +44,7 @@ COUNTDOWN = '''
             s.n = 0
 '''
 
-CLIMB = '''
-    """Climb: x rises by one or falls back to 0; Low breaks at 2, High at 6."""
-    from ccrverify.lang import IntRange, Spec
-
-    spec = Spec("Climb", __doc__)
-
-    @spec.model
-    def build(m):
-        m.var("x", IntRange(0, 9), init=0)
-
-        @m.action()
-        def up(s):
-            s.require(s.x < 9)
-            s.x = s.x + 1
-
-        @m.action()
-        def reset(s):
-            s.x = 0
-
-    @spec.invariant("Low", "x stays below 2.")
-    def low(s):
-        return s.x < 2
-
-    @spec.invariant("High", "x stays below 6.")
-    def high(s):
-        return s.x < 6
-'''
+CLIMB = Path(__file__).parent / "climb_spec.py"  # Low breaks at 2 with low=2
 
 
 STARTS = '''
@@ -148,7 +122,7 @@ def test_deadlock_is_a_verdict_not_an_error(tmp_path: Path) -> None:
 
 def test_every_property_gets_its_own_search(tmp_path: Path) -> None:
     # Every run that reaches x = 6 breaks Low first, so High needs a second search.
-    result = explore(compiled_from(write_spec(tmp_path, "climb", CLIMB)), None, quick())
+    result = explore(compiled_from(CLIMB, {"low": 2}), None, quick())
     assert len(result.property("Low").trace or ()) == 2
     assert len(result.property("High").trace or ()) == 6
     assert result.extra["coverage"]["searches"] >= 2
@@ -162,7 +136,7 @@ def test_initial_state_is_drawn_and_shrunk(tmp_path: Path) -> None:
 
 
 def test_selected_properties_only(tmp_path: Path) -> None:
-    compiled = compiled_from(write_spec(tmp_path, "climb", CLIMB))
+    compiled = compiled_from(CLIMB, {"low": 2})
     result = explore(compiled, ["High"], quick(check_deadlock=False))
     assert [p.name for p in result.properties] == ["High"]
     assert result.property("High").trace is not None
@@ -220,7 +194,7 @@ def test_interruption_keeps_what_was_found(tmp_path: Path) -> None:
 
     options = quick(max_examples=10**6, progress=interrupt_after_first_find,
                     progress_every=0.0)
-    result = explore(compiled_from(write_spec(tmp_path, "climb", CLIMB)), None, options)
+    result = explore(compiled_from(CLIMB, {"low": 2}), None, options)
     assert str(result.property("Low").verdict) == "violated"
     assert "interrupted" in result.property("High").verdict.reason
 

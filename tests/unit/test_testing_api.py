@@ -61,26 +61,7 @@ def test_bad_requests_are_usage_errors() -> None:
         check(TWOPHASE, knobs={"no_such_knob": 1})
 
 
-CLIMB = """
-from ccrverify.lang import IntRange, Spec
-
-spec = Spec("Climb")
-
-
-@spec.model
-def build(m):
-    m.var("x", IntRange(0, 9), init=0)
-
-    @m.action()
-    def up(s):
-        s.require(s.x < 9)
-        s.x = s.x + 1
-
-
-@spec.invariant("Low", "x stays below 3.")
-def low(s):
-    return s.x < 3
-"""
+CLIMB = (Path(__file__).parent / "climb_spec.py").read_text()
 
 
 def test_database_goes_where_it_is_told(tmp_path: Path) -> None:
