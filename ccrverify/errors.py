@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -52,6 +53,17 @@ class UsageError(CcrError):
 
 class ModelError(CcrError):
     """A model went wrong while running: a value left its domain."""
+
+
+class EvaluationError(ModelError):
+    """A reachable state where the model reads something undefined (a map at a key
+    outside its index, a sequence past its length, a division by zero) or an
+    update leaves its domain. Engines attach the trace that reaches the state."""
+
+    def __init__(self, message: str, location: Location | None = None, hint: str = "",
+                 trace: Any = None) -> None:
+        super().__init__(message, location, hint)
+        self.trace = trace  # a ccrverify.trace.Trace, when an engine found the state
 
 
 def user_location() -> Location | None:

@@ -16,9 +16,10 @@ from typing import Any
 import networkx as nx  # type: ignore[import-untyped, unused-ignore]
 
 from ccrverify.compile import CompiledModel
-from ccrverify.errors import UsageError
-from ccrverify.explicit.codegen import build_kernel
+from ccrverify.errors import EvaluationError, UsageError
+from ccrverify.explicit.codegen import StateError, build_kernel
 from ccrverify.render.text import flat_entries, format_value
+from ccrverify.trace import evaluation_error
 
 FORMATS = (".graphml", ".dot")
 
@@ -31,27 +32,46 @@ def state_graph(compiled: CompiledModel, properties: Sequence[str] | None,
     checked = [i for i, p in enumerate(model.properties)
                if properties is None or p.name in properties]
     ids: dict[int, str] = {}
+    parent: dict[int, tuple[int, int]] = {}  # state -> (its BFS parent, the action)
     graph = nx.MultiDiGraph(name=model.name)
     frontier: list[int] = []
-    for state in dict.fromkeys(compiled.init_states()):
-        frontier.append(state)
-        _add_state(graph, compiled, checked, ids, state, 0, initial=True)
-    depth = 0
-    while frontier:
-        depth += 1
-        level = []
-        for state in frontier:
-            for action, successor in kernel.successors(state):
-                if successor not in ids:
-                    if len(ids) >= limit:
-                        raise UsageError(
-                            f"the state graph has more than {limit:,} states",
-                            hint="raise --limit, or choose smaller knob values")
-                    _add_state(graph, compiled, checked, ids, successor, depth)
-                    level.append(successor)
-                graph.add_edge(ids[state], ids[successor], action=model.actions[action].label)
-        frontier = level
+    current = 0  # the state being evaluated, for an evaluation error's trace
+    try:
+        for current in dict.fromkeys(compiled.init_states()):
+            frontier.append(current)
+            _add_state(graph, compiled, checked, ids, current, 0, initial=True)
+        depth = 0
+        while frontier:
+            depth += 1
+            level = []
+            for state in frontier:
+                current = state
+                for action, successor in kernel.successors(state):
+                    if successor not in ids:
+                        if len(ids) >= limit:
+                            raise UsageError(
+                                f"the state graph has more than {limit:,} states",
+                                hint="raise --limit, or choose smaller knob values")
+                        parent[successor] = (state, action)
+                        current = successor
+                        _add_state(graph, compiled, checked, ids, successor, depth)
+                        level.append(successor)
+                    graph.add_edge(ids[state], ids[successor],
+                                   action=model.actions[action].label)
+            frontier = level
+    except (StateError, EvaluationError):
+        raise _error_at(compiled, parent, current, checked) from None
     return graph
+
+
+def _error_at(compiled: CompiledModel, parent: dict[int, tuple[int, int]], state: int,
+              checked: list[int]) -> EvaluationError:
+    choices = []
+    while state in parent:
+        state, action = parent[state]
+        choices.append(action)
+    init_index = compiled.init_states().index(state)
+    return evaluation_error(compiled, init_index, choices[::-1], checked)
 
 
 def _add_state(graph: Any, compiled: CompiledModel, checked: list[int], ids: dict[int, str],

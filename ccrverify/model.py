@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ccrverify.errors import Location
 
 if TYPE_CHECKING:  # the language imports this module: no cycle at run time
+    from ccrverify.expr import Expr
     from ccrverify.lang.domain import Domain, Enum, Index
-    from ccrverify.lang.expr import Expr
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,10 @@ class ActionInstance:
     location: Location | None = None
     doc: str = ""  # one line explaining this instance, for traces
     update_locations: tuple[tuple[int, Location], ...] = ()  # slot -> the assigning line
+    # Where evaluating the action reads nothing undefined (None: everywhere):
+    # the guard's own condition, and the updates' condition where the guard holds.
+    defined_guard: Expr | None = None
+    defined_updates: Expr | None = None
 
     def location_of_update(self, slot: int) -> Location | None:
         return dict(self.update_locations).get(slot, self.location)
@@ -85,6 +89,7 @@ class Property:
     description: str
     predicate: Expr
     location: Location | None = None
+    defined: Expr | None = None  # where evaluating the predicate is defined (None: everywhere)
 
 
 @dataclass(frozen=True)

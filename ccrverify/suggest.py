@@ -20,7 +20,7 @@ from typing import Any
 
 from ccrverify.compile import compile_model
 from ccrverify.errors import UsageError
-from ccrverify.lang.expr import slots_used
+from ccrverify.expr import slots_used
 from ccrverify.lang.spec import Knob
 from ccrverify.loader import LoadedSpec
 from ccrverify.model import Model

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ccrverify.errors import EvaluationError
+
 if TYPE_CHECKING:
     from ccrverify.compile import CompiledModel
 
@@ -84,6 +86,13 @@ def replay(
     ends_in = ""
     if violates is not None:
         index = [p.name for p in compiled.model.properties].index(violates)
+        # A symbolic engine's witness may end where the property, or an action,
+        # cannot be evaluated (it checks P and definedness together).
+        error = compiled.evaluation_error(values, [index])
+        if error is not None:
+            error.trace = Trace(compiled.model.name, tuple(steps), tuple(choices), init_index,
+                                "evaluation error")
+            raise error
         if compiled.holds(values, index):
             raise ReplayError(f"the trace does not end in a violation of {violates}")
         ends_in = f"violation of {violates}"
@@ -92,3 +101,16 @@ def replay(
             raise ReplayError("the trace does not end in a deadlock")
         ends_in = "deadlock"
     return Trace(compiled.model.name, tuple(steps), tuple(choices), init_index, ends_in)
+
+
+def evaluation_error(compiled: CompiledModel, init_index: int, choices: Sequence[int],
+                     properties: Sequence[int] = ()) -> EvaluationError:
+    """The error an engine met in the state these choices reach, confirmed on the
+    reference interpreter, with the trace attached."""
+    trace = replay(compiled, init_index, choices)
+    error = compiled.evaluation_error(list(trace.steps[-1].values), properties)
+    if error is None:
+        raise ReplayError("an engine reported an evaluation error that the model does not "
+                          "confirm in the state it reached")
+    error.trace = Trace(trace.model, trace.steps, trace.choices, init_index, "evaluation error")
+    return error

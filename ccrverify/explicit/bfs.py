@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ccrverify.compile import CompiledModel
-from ccrverify.explicit.codegen import Kernel, build_kernel
+from ccrverify.explicit.codegen import Kernel, StateError, build_kernel
 from ccrverify.result import CheckResult, PropertyResult, Stats, Verdict
-from ccrverify.trace import Trace, replay
+from ccrverify.trace import Trace, evaluation_error, replay
 
 DEADLOCK = "DeadlockFree"
 CHUNK = 4096
@@ -53,9 +53,20 @@ class _Search:
     seen: dict[int, int | None]
     inits: list[int]
     transitions: int = 0
+    expanded: int = 0
     depth: int = 0
     deadlock: int | None = None
     stop_reason: str = ""
+
+
+def _chunk_size(budget: Budget, seen: int, expanded: int, inits: int) -> int:
+    """States to expand before the next look at the budget: CHUNK, or fewer near the
+    state limit, so the limit is overshot by about one state's successors, not by a
+    chunk's (the limit is the memory guard)."""
+    if budget.max_states is None:
+        return CHUNK
+    fanout = 2 * (seen - inits) / expanded + 1 if expanded else 16
+    return max(1, min(CHUNK, int((budget.max_states - seen) / fanout)))
 
 
 def peak_memory_bytes() -> int:
@@ -88,14 +99,19 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
             violations[index] = state
             pending[index] = False
 
-    record(inits)
     frontier = inits
     last_report = started
     try:
+        record(inits)
         while frontier and not search.stop_reason:
             level: list[int] = []
-            for start in range(0, len(frontier), CHUNK):
-                ntrans, dead = kernel.expand(frontier[start:start + CHUNK], search.seen, level)
+            start = 0
+            while start < len(frontier):
+                size = _chunk_size(budget, len(search.seen), search.expanded, len(inits))
+                chunk = frontier[start:start + size]
+                start += len(chunk)
+                ntrans, dead = kernel.expand(chunk, search.seen, level)
+                search.expanded += len(chunk)
                 search.transitions += ntrans
                 if dead and check_deadlock and search.deadlock is None:
                     search.deadlock = dead[0]
@@ -116,6 +132,11 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
                     search.stop_reason = "stopped at the first violation (--fail-fast)"
     except KeyboardInterrupt:
         search.stop_reason = "interrupted"
+    except StateError as err:
+        init_index, choices = _path(search, err.state)
+        raise evaluation_error(compiled, init_index, choices,
+                               [i for i, name in enumerate(names) if name in selected]
+                               ) from None
     seconds = time.perf_counter() - started
     stats = Stats(len(search.seen), search.transitions, search.depth, seconds,
                   peak_memory_bytes())
@@ -168,6 +189,12 @@ def assemble(compiled: CompiledModel, selected: list[str], traces: dict[int, Tra
 def _counterexample(search: _Search, state: int, violates: str | None = None,
                     deadlock: bool = False) -> Trace:
     """Walk parent pointers back to an initial state, name each step's action, replay."""
+    init_index, choices = _path(search, state)
+    return replay(search.compiled, init_index, choices, violates, deadlock)
+
+
+def _path(search: _Search, state: int) -> tuple[int, list[int]]:
+    """The initial state's index and the actions of a shortest path to `state`."""
     path = [state]
     parent = search.seen[state]
     while parent is not None:
@@ -177,5 +204,4 @@ def _counterexample(search: _Search, state: int, violates: str | None = None,
     choices = []
     for before, after in zip(path, path[1:], strict=False):
         choices.append(next(i for i, s in search.kernel.successors(before) if s == after))
-    init_index = search.compiled.init_states().index(path[0])
-    return replay(search.compiled, init_index, choices, violates, deadlock)
+    return search.compiled.init_states().index(path[0]), choices

@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ccrverify.compile import CompiledModel, out_of_domain
+from ccrverify.compile import CompiledModel
 from ccrverify.errors import ModelError
 from ccrverify.explicit.exprcode import PythonWriter
+from ccrverify.expr import Expr, implied_values, slots_used, substitute
 from ccrverify.intervals import interval
-from ccrverify.lang.expr import Expr, implied_values, slots_used, substitute
+from ccrverify.ops import Op
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ class _Generator:
         self.emit(indent, f"# [{index}] {action.label}" + (f"  ({loc})" if loc else ""))
         writer = PythonWriter(self.knobs, f"g{index}_")
         bound: dict[int, str] = {}
+        if action.defined_guard is not None:
+            self.check_defined(indent, writer, action.defined_guard, bound)
         temps, (guard,) = writer.write([action.guard], bound)
         for line in temps:
             self.emit(indent, line)
@@ -77,8 +80,11 @@ class _Generator:
         # Under the guard some slots are known constants: fold them into the
         # updates, so most successors are `st` plus one constant.
         known = implied_values(action.guard)
+        if action.defined_updates is not None:
+            self.check_defined(indent + 1, writer, substitute(action.defined_updates, known),
+                               bound)
         updates = [(s, substitute(e, known)) for s, e in action.updates
-                   if not (e.op == "var" and e.args[0] == s)]
+                   if not (e.op == Op.VAR and e.args[0] == s)]
         temps, values = writer.write([e for _, e in updates], bound)
         for line in temps:
             self.emit(indent + 1, line)
@@ -91,7 +97,7 @@ class _Generator:
                 name = f"u{index}_{slot}"
                 self.emit(indent + 1, f"{name} = {value}")
                 self.emit(indent + 1, f"if {name} < {meta.lo} or {name} > {meta.hi}: "
-                                      f"_out_of_domain({index}, {slot}, {name})")
+                                      "_state_error(st)")
                 value = name
             if self.layout.widths[slot] == 0:
                 continue
@@ -104,6 +110,14 @@ class _Generator:
             deltas.append(str(constant_delta) if constant_delta > 0 else f"({constant_delta})")
         self.emit(indent + 1, "n = st" + "".join(f" + {d}" for d in deltas))
         on_successor(indent + 1)
+
+    def check_defined(self, indent: int, writer: PythonWriter, condition: Expr,
+                      bound: dict[int, str]) -> None:
+        """Stop with the state where evaluating something is undefined."""
+        temps, (code,) = writer.write([condition], bound)
+        for line in temps:
+            self.emit(indent, line)
+        self.emit(indent, f"if not {code}: _state_error(st)")
 
     def _slot_bounds(self, slot: int) -> tuple[int, int]:
         meta = self.model.slots[slot]
@@ -163,6 +177,8 @@ class _Generator:
             temps, (code,) = writer.write([prop.predicate], {})
             self.emit(2, f"# {prop.name}")
             self.emit(2, f"if p{i}:")
+            if prop.defined is not None:
+                self.check_defined(3, writer, prop.defined, {})
             for line in temps:
                 self.emit(3, line)
             self.emit(3, f"if not {code}:")
@@ -204,14 +220,23 @@ class Kernel:
     check: Callable[[list[int], list[bool]], list[tuple[int, int]]]
 
 
+class StateError(Exception):
+    """Raised by generated code: evaluating something in `state` is undefined, or an
+    update leaves its domain. The engine turns it into an `EvaluationError` with
+    the trace that reaches the state (`ccrverify.trace.evaluation_error`)."""
+
+    def __init__(self, state: int) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+def _state_error(state: int) -> None:
+    raise StateError(state)
+
+
 def build_kernel(compiled: CompiledModel) -> Kernel:
     source = generate(compiled)
-    model = compiled.model
-
-    def raise_out_of_domain(action: int, slot: int, value: int) -> None:
-        raise out_of_domain(model, action, slot, value)
-
-    namespace: dict[str, Any] = {"_out_of_domain": raise_out_of_domain}
+    namespace: dict[str, Any] = {"_state_error": _state_error}
     code = compile(source.source, source.filename, "exec")
     linecache.cache[source.filename] = (len(source.source), None,
                                         source.source.splitlines(True), source.filename)

@@ -21,13 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from ccrverify.compile import CompiledModel, out_of_domain
+from ccrverify.compile import CompiledModel
 from ccrverify.explicit.bfs import Budget, Progress, assemble, peak_memory_bytes, selection
+from ccrverify.explicit.codegen import StateError, _state_error
 from ccrverify.explicit.exprcode import NumpyWriter
+from ccrverify.expr import Expr, implied_values, slots_used, substitute
 from ccrverify.intervals import interval
-from ccrverify.lang.expr import implied_values, slots_used, substitute
+from ccrverify.ops import Op
 from ccrverify.result import CheckResult, Stats
-from ccrverify.trace import Trace, replay
+from ccrverify.trace import Trace, evaluation_error, replay
 
 MAX_BITS = 63  # packed states must fit a signed 64-bit integer
 
@@ -58,18 +60,33 @@ def generate(compiled: CompiledModel) -> str:
             if meta.sort == "bool":
                 lines.append(f"    b{i} = v{i} != 0")
 
+    def check_defined(writer: NumpyWriter, condition: Expr, bound: dict[int, str],
+                      where: str) -> None:
+        temps, (code,) = writer.write([condition], bound)
+        lines.extend(f"    {t}" for t in temps)
+        lines.append(f"    bad = {where}~np.broadcast_to({code}, F.shape)")
+        lines.append("    if bad.any(): _state_error(F[bad][0])")
+
     for index, action in enumerate(model.actions):
         known = implied_values(action.guard)
         updates = [(s, substitute(e, known)) for s, e in action.updates
-                   if not (e.op == "var" and e.args[0] == s)]
-        used = slots_used([action.guard] + [e for _, e in updates]) | {s for s, _ in updates}
+                   if not (e.op == Op.VAR and e.args[0] == s)]
+        defined_updates = (None if action.defined_updates is None
+                            else substitute(action.defined_updates, known))
+        roots = [action.guard] + [e for _, e in updates] + [
+            c for c in (action.defined_guard, defined_updates) if c is not None]
+        used = slots_used(roots) | {s for s, _ in updates}
         lines.append(f"def action_{index}(F):  # {action.label}  ({action.location})")
         decode(used)
         writer = NumpyWriter(knobs, "t")
         bound: dict[int, str] = {}
+        if action.defined_guard is not None:
+            check_defined(writer, action.defined_guard, bound, "")
         temps, (guard,) = writer.write([action.guard], bound)
         lines += [f"    {t}" for t in temps]
         lines.append(f"    mask = np.broadcast_to({guard}, F.shape)")
+        if defined_updates is not None:
+            check_defined(writer, defined_updates, bound, "mask & ")
         temps, values = writer.write([e for _, e in updates], bound)
         lines += [f"    {t}" for t in temps]
         lines.append("    delta = np.zeros_like(F)")
@@ -78,7 +95,7 @@ def generate(compiled: CompiledModel) -> str:
             lo, hi = interval(e, lambda s: (model.slots[s].lo, model.slots[s].hi), {})
             lines.append(f"    new = np.asarray({value}, dtype=np.int64)")
             if lo < meta.lo or hi > meta.hi:
-                lines.append(f"    _check_domain({index}, {slot}, new, mask)")
+                lines.append(f"    _check_domain({meta.lo}, {meta.hi}, new, mask, F)")
             if layout.widths[slot]:
                 lines.append(f"    delta += (new - v{slot}) << {off}")
         lines.append("    return mask, (F + delta)[mask]")
@@ -87,6 +104,8 @@ def generate(compiled: CompiledModel) -> str:
         lines.append(f"def property_{index}(F):  # {prop.name}")
         decode(slots_used([prop.predicate]))
         writer = NumpyWriter(knobs, "t")
+        if prop.defined is not None:
+            check_defined(writer, prop.defined, {}, "")
         temps, (code,) = writer.write([prop.predicate], {})
         lines += [f"    {t}" for t in temps]
         lines.append(f"    return np.broadcast_to({code}, F.shape)")
@@ -98,14 +117,14 @@ def build(compiled: CompiledModel) -> VectorKernel:
     model = compiled.model
     source = generate(compiled)
 
-    def check_domain(action: int, slot: int, new: Any, mask: Any) -> None:
-        meta = model.slots[slot]
-        values = np.broadcast_to(new, mask.shape)[mask]
-        bad = values[(values < meta.lo) | (values > meta.hi)]
-        if bad.size:
-            raise out_of_domain(model, action, slot, int(bad[0]))
+    def check_domain(lo: int, hi: int, new: Any, mask: Any, states: Any) -> None:
+        values = np.broadcast_to(new, mask.shape)
+        bad = mask & ((values < lo) | (values > hi))
+        if bad.any():
+            _state_error(int(states[bad][0]))
 
-    namespace: dict[str, Any] = {"np": np, "_check_domain": check_domain}
+    namespace: dict[str, Any] = {"np": np, "_check_domain": check_domain,
+                                 "_state_error": _state_error}
     filename = f"<ccrverify-vector {model.name} {model.source_hash}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), namespace)  # our own generated source
@@ -164,6 +183,12 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
                                          len(search.levels), now - started))
     except KeyboardInterrupt:
         search.stop_reason = "interrupted"
+    except StateError as err:
+        level = search.levels[-1]
+        position = int(np.searchsorted(level.states, err.state))
+        init_index, choices = _path(compiled, search, (len(search.levels) - 1, position))
+        raise evaluation_error(compiled, init_index, choices, sorted(
+            i for i, name in enumerate(names) if name in selected)) from None
     distinct = sum(len(lv.states) for lv in search.levels)
     stats = Stats(distinct, search.transitions, len(search.levels) - 1,
                   time.perf_counter() - started, peak_memory_bytes())
@@ -226,6 +251,13 @@ def _member(values: Any, sorted_array: Any) -> Any:
 
 def _trace(compiled: CompiledModel, search: _Search, where: tuple[int, int],
            violates: str | None = None, deadlock: bool = False) -> Trace:
+    init_index, choices = _path(compiled, search, where)
+    return replay(compiled, init_index, choices, violates, deadlock)
+
+
+def _path(compiled: CompiledModel, search: _Search, where: tuple[int, int]
+          ) -> tuple[int, list[int]]:
+    """The initial state's index and the actions of the path to (level, position)."""
     depth, position = where
     choices = []
     while depth > 0:
@@ -234,8 +266,7 @@ def _trace(compiled: CompiledModel, search: _Search, where: tuple[int, int],
         position = int(level.parent[position])
         depth -= 1
     init_state = int(search.levels[0].states[position])
-    init_index = compiled.init_states().index(init_state)
-    return replay(compiled, init_index, list(reversed(choices)), violates, deadlock)
+    return compiled.init_states().index(init_state), list(reversed(choices))
 
 
 @dataclass(frozen=True)
@@ -252,14 +283,18 @@ def reachable(compiled: CompiledModel, max_states: int | None = None) -> Reachab
     inits = np.unique(np.array(compiled.init_states(), dtype=np.int64))
     level = _Level(inits, np.full(len(inits), -1), np.full(len(inits), -1, dtype=np.int32))
     visited = inits
-    while len(level.states):
-        if max_states is not None and len(visited) > max_states:
-            return None
-        search.levels = [level]  # parents are not needed: keep one level
-        level, visited = _expand(kernel, search, visited, False, Budget())
-    failing = frozenset(prop.name for prop, holds in zip(compiled.model.properties,
-                                                          kernel.properties, strict=True)
-                        if not holds(visited).all())
+    try:
+        while len(level.states):
+            if max_states is not None and len(visited) > max_states:
+                return None
+            search.levels = [level]  # parents are not needed: keep one level
+            level, visited = _expand(kernel, search, visited, False, Budget())
+        failing = frozenset(prop.name for prop, holds in zip(compiled.model.properties,
+                                                              kernel.properties, strict=True)
+                            if not holds(visited).all())
+    except StateError:
+        check(compiled)  # the full search keeps parents: it raises the error with its trace
+        raise
     layout = compiled.layout
     columns = [((visited >> off) & ((1 << w) - 1)) + slot.lo if w else
                np.full(len(visited), slot.lo, dtype=np.int64)

@@ -21,10 +21,13 @@ directly; the choices and their shrinking are the same either way.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import signal
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +43,7 @@ from ccrverify.explore.options import ExploreOptions
 from ccrverify.explore.polish import polish
 from ccrverify.explore.walk import Draw, OutOfTime, Walker
 from ccrverify.result import CheckResult, PropertyResult, Stats, Verdict
-from ccrverify.trace import replay
+from ccrverify.trace import evaluation_error, replay
 
 ENGINE = "explore"
 # Bump when the meaning of the drawn choices changes, so that stored examples
@@ -66,11 +69,16 @@ def explore(compiled: CompiledModel, properties: Sequence[str] | None = None,
     check_deadlock = options.check_deadlock and not model.terminal_states
     kernel = build_kernel(compiled)
     walker = Walker(compiled, kernel, options, deadline)
-    pending = {names.index(n) for n in selected}
+    pending = {names.index(n) for n in selected} | {walker.error_index}
     if check_deadlock:
         pending.add(walker.deadlock_index)
     explore_started = time.perf_counter()
-    searches, stop_reason = _searches(walker, compiled, pending, options)
+    with _interrupt_flag(walker):
+        searches, stop_reason = _searches(walker, compiled, pending, options)
+    broken = walker.best.get(walker.error_index)
+    if broken is not None:
+        raise evaluation_error(compiled, broken.init_index, broken.choices,
+                               [names.index(n) for n in selected])
     explore_seconds = time.perf_counter() - explore_started
     coverage = walker.coverage.report(model.actions, explore_seconds, options.swarm,
                                       options.seed, searches)
@@ -95,6 +103,25 @@ def explore(compiled: CompiledModel, properties: Sequence[str] | None = None,
                        extra={"coverage": coverage.to_json()})
 
 
+@contextlib.contextmanager
+def _interrupt_flag(walker: Walker) -> Iterator[None]:
+    """Ctrl-C sets the walker's flag (a second one interrupts at once)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if walker.interrupted:
+            raise KeyboardInterrupt
+        walker.interrupted = True
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _searches(walker: Walker, compiled: CompiledModel, pending: set[int],
               options: ExploreOptions) -> tuple[int, str]:
     """Search until every target is decided or a search finds nothing new; the
@@ -108,7 +135,7 @@ def _searches(walker: Walker, compiled: CompiledModel, pending: set[int],
             searches += 1
             found = pending & walker.best.keys()
             pending -= found
-            if not (pending and found):
+            if not (pending and found) or walker.error_index in found:
                 return searches, ""
     except OutOfTime:
         return searches + 1, f"time limit of {options.time_limit:g} s reached"

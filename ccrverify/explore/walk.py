@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ccrverify.compile import CompiledModel
-from ccrverify.explicit.codegen import Kernel
+from ccrverify.explicit.codegen import Kernel, StateError
 from ccrverify.explore.coverage import Coverage, Progress
 from ccrverify.explore.options import ExploreOptions
 
@@ -86,6 +86,7 @@ class Walker:
         self.kinds = len(kinds)
         self.properties = len(model.properties)
         self.deadlock_index = self.properties  # the pseudo-property "no deadlock"
+        self.error_index = self.properties + 1  # "no evaluation error": always a target
         self.options = options
         self.deadline = deadline
         self.coverage = Coverage(self.instances)
@@ -93,6 +94,10 @@ class Walker:
         self.first: dict[int, Discovery] = {}
         self.started = time.monotonic()
         self._last_progress = self.started
+        # Set by the SIGINT handler of `explore`: a Ctrl-C that lands inside a
+        # Hypothesis callback (a gc hook) would be swallowed there, so the walker
+        # raises KeyboardInterrupt itself at its next check.
+        self.interrupted = False
 
     # -- one run ---------------------------------------------------------------------
     def run(self, draw: Draw, targets: Sequence[int]) -> int | None:
@@ -114,6 +119,8 @@ class Walker:
                     return self._found([i for i, _ in bad], init_index, choices)
             return self._steps(draw, state, allowed, pending if any_property else None,
                                deadlock, init_index, choices)
+        except StateError:  # the last state reached reads something undefined
+            return self._found([self.error_index], init_index, choices)
         finally:
             cov.runs += 1
             cov.steps += len(choices)
@@ -151,8 +158,10 @@ class Walker:
                 bad = check([state], pending)
                 if bad:
                     return self._found([i for i, _ in bad], init_index, choices)
-            if deadline is not None and step % TIME_CHECK_EVERY == TIME_CHECK_EVERY - 1:
-                if time.monotonic() > deadline:
+            if step % TIME_CHECK_EVERY == TIME_CHECK_EVERY - 1:
+                if self.interrupted:
+                    raise KeyboardInterrupt
+                if deadline is not None and time.monotonic() > deadline:
                     raise OutOfTime
         return None
 
@@ -175,6 +184,8 @@ class Walker:
 
     def _tick(self) -> None:
         """Between runs: enforce the time budget and report progress."""
+        if self.interrupted:
+            raise KeyboardInterrupt
         now = time.monotonic()
         if self.deadline is not None and now > self.deadline:
             raise OutOfTime

@@ -1,7 +1,7 @@
 """The modelling language: what spec modules import."""
 
+from ccrverify.expr import Expr, all_of, any_of, ite, max_, min_
 from ccrverify.lang.domain import Bool, Enum, Index, IntRange, Seq
-from ccrverify.lang.expr import Expr, all_of, any_of, ite, max_, min_
 from ccrverify.lang.seq import SeqExpr
 from ccrverify.lang.spec import ANY, OneOf, PropertySet, Spec
 

@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ccrverify.errors import SpecError, user_location
-from ccrverify.lang.expr import BOOL, INT, Expr
+from ccrverify.expr import BOOL, INT, Expr
+
+# Sizes beyond these cannot be enumerated or even built; say so instead of hanging.
+MAX_INDEX = 100_000
+MAX_CAPACITY = 10_000
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,15 @@ class IntRange:
     enum: None = None
 
     def __post_init__(self) -> None:
+        for bound in (self.lo, self.hi):
+            if isinstance(bound, bool) or not isinstance(bound, int | Expr) or (
+                    bound is self.lo and not isinstance(bound, int)):
+                raise SpecError(f"IntRange({self.lo!r}, {self.hi!r}): bounds must be integers",
+                                user_location(), "e.g. IntRange(0, 3) or IntRange(0, m.k.limit)")
         if isinstance(self.hi, Expr):
+            if self.hi.sort != INT:
+                raise SpecError("an IntRange bound must be an integer, not a condition",
+                                user_location())
             if self.hi.is_const:
                 object.__setattr__(self, "hi", self.hi.value)
         if isinstance(self.hi, int):
@@ -131,8 +143,15 @@ class Seq:
     def __post_init__(self) -> None:
         if isinstance(self.item, Seq):
             raise SpecError("sequences of sequences are not supported", user_location())
+        if isinstance(self.capacity, bool) or not isinstance(self.capacity, int):
+            raise SpecError(f"a sequence capacity must be an integer, got {self.capacity!r}",
+                            user_location(), "knobs that size a sequence must be concrete")
         if self.capacity < 0:
             raise SpecError("a sequence capacity must be >= 0", user_location())
+        if self.capacity > MAX_CAPACITY:
+            raise SpecError(f"a sequence capacity of {self.capacity:,} is too large (at most "
+                            f"{MAX_CAPACITY:,})", user_location(),
+                            "choose a smaller value for the knob that sizes it")
 
     def describe(self) -> str:
         return f"seq of {self.item.describe()} (at most {self.capacity})"
@@ -149,6 +168,10 @@ class Index:
     values: tuple[Any, ...]
 
     def __init__(self, name: str, values: Sequence[Any]):
+        size = len(values) if hasattr(values, "__len__") else None
+        if size is not None and size > MAX_INDEX:
+            raise SpecError(f"index {name} would have {size:,} values (at most {MAX_INDEX:,})",
+                            user_location(), "choose a smaller value for the knob that sizes it")
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "values", tuple(values))
         if len(set(self.values)) != len(self.values):

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ccrverify.errors import SpecError, user_location
-from ccrverify.lang.domain import Scalar
-from ccrverify.lang.expr import (
+from ccrverify.expr import (
+    INT,
     Expr,
     Value,
     add,
@@ -26,8 +26,10 @@ from ccrverify.lang.expr import (
     le,
     lift,
     lt,
+    must,
     sub,
 )
+from ccrverify.lang.domain import Scalar
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,6 +37,7 @@ class SeqExpr:
     length: Expr
     items: tuple[Expr, ...]
     item: Scalar
+    name: str = "a sequence"  # the variable read, for messages
 
     # -- construction ---------------------------------------------------------
     @staticmethod
@@ -73,16 +76,21 @@ class SeqExpr:
             yield self.present(i), x
 
     def __getitem__(self, index: Value) -> Expr:
+        """The item at a position (0-based); reading at or past the length is an
+        error in the model, as in TLA+."""
+        what = f"{self.name}[{{0}}] is read past the sequence's length"
         if isinstance(index, int) and not isinstance(index, bool):
             if not 0 <= index < self.capacity:
                 raise SpecError(f"position {index} is past capacity {self.capacity}",
                                 user_location())
-            return self.items[index]
+            return must(lt(index, self.length), self.items[index], what, const(index))
         idx = lift(index)
+        if idx.sort != INT or idx.enum is not None:
+            raise SpecError("a sequence position must be an integer", user_location())
         result = self.filler
         for i in reversed(range(self.capacity)):
             result = ite(eq(idx, i), self.items[i], result)
-        return result
+        return must(le(0, idx) & lt(idx, self.length), result, what, idx)
 
     def contains(self, x: Value) -> Expr:
         e = _coerce(x, self.filler)
@@ -159,4 +167,14 @@ class SeqExpr:
 
 
 def _coerce(x: Value, like: Expr) -> Expr:
-    return lift(x, like) if isinstance(x, str) else lift(x)
+    """An item for a sequence whose filler is `like`: same sort, same enumeration."""
+    e = lift(x, like) if isinstance(x, str) else lift(x)
+    if e.sort != like.sort:
+        kinds = {"bool": "booleans", "int": "integers"}
+        raise SpecError(f"the sequence holds {kinds[like.sort]}; got "
+                        f"{'a condition' if e.sort == 'bool' else 'an integer'}", user_location())
+    if e.enum != like.enum:
+        expected = like.enum.name + " values" if like.enum is not None else "integers"
+        got = f"a {e.enum.name} value" if e.enum is not None else "an integer"
+        raise SpecError(f"the sequence holds {expected}; got {got}", user_location())
+    return e

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import inspect
 import itertools
 import os
 import traceback
@@ -20,26 +21,30 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ccrverify.defined import conjuncts, definedness, simplify
 from ccrverify.errors import CcrError, Location, SpecError, UsageError, user_location
-from ccrverify.intervals import interval
-from ccrverify.lang.domain import Bool, Domain, Enum, Index, IntRange, Scalar, Seq
-from ccrverify.lang.expr import (
+from ccrverify.expr import (
     BOOL,
     INT,
     Expr,
     all_of,
+    any_of,
     eq,
     has_state,
     ite,
     knob_ref,
     lift,
+    must,
     slot_ref,
 )
+from ccrverify.intervals import interval
+from ccrverify.lang.domain import Bool, Domain, Enum, Index, IntRange, Scalar, Seq
 from ccrverify.lang.seq import SeqExpr
 from ccrverify.model import ActionInstance, InitGroup, Model, Property, Slot, Variable
 
-
 # -- knobs ---------------------------------------------------------------------
+LARGEST = 2**62  # knob values beyond this would overflow the 64-bit kernels
+
 @dataclass(frozen=True)
 class Knob:
     name: str
@@ -80,6 +85,10 @@ class Knob:
                              hint=f"use a value in {self.describe_range()}") from None
 
     def check(self, value: Any) -> int | bool:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= LARGEST:
+            raise UsageError(f"knob {self.name} = {value} is too large",
+                             hint=f"knob values must stay below 2**62; allowed: "
+                             f"{self.describe_range()}")
         if self.is_bool:
             if not isinstance(value, bool):
                 raise UsageError(f"knob {self.name} = {value!r} is not a boolean",
@@ -171,9 +180,26 @@ class Spec(PropertySet):
 
     def knob(self, name: str, default: int | bool, doc: str = "",
              lo: int | None = None, hi: int | None = None) -> None:
+        loc = user_location()
         if name in self.knobs:
-            raise SpecError(f"knob {name} is declared twice", user_location())
-        self.knobs[name] = Knob(name, default, doc, lo, hi)
+            raise SpecError(f"knob {name} is declared twice", loc)
+        if not name.isidentifier():
+            raise SpecError(f"knob name {name!r} is not an identifier", loc,
+                            "knobs are read as m.k.NAME")
+        if not isinstance(default, bool | int):
+            raise SpecError(f"knob {name}: the default {default!r} is not an integer or a "
+                            "boolean", loc, "knobs are integers or booleans")
+        for bound, value in (("lo", lo), ("hi", hi)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise SpecError(f"knob {name}: {bound}={value!r} is not an integer", loc)
+        if isinstance(default, bool) and (lo is not None or hi is not None):
+            raise SpecError(f"knob {name} is a boolean; it takes no lo or hi", loc)
+        knob = Knob(name, default, doc, lo, hi)
+        if not isinstance(default, bool) and (
+                (lo is not None and default < lo) or (hi is not None and default > hi)):
+            raise SpecError(f"knob {name}: the default {default} is outside its own range "
+                            f"{knob.describe_range()}", loc, "change the default or the range")
+        self.knobs[name] = knob
 
     def model(self, fn: Callable[[ModelBuilder], None]) -> Callable[[ModelBuilder], None]:
         """Register the builder: ``@spec.model`` on ``def build(m): ...``."""
@@ -256,6 +282,13 @@ def _run_user_code(fn: Callable[[], Any], what: str, context: str = "") -> Any:
         raise
     except CcrError:
         raise
+    except SystemExit as exc:
+        raise SpecError(f"the spec called sys.exit({exc.code!r})", _innermost_user_frame(exc),
+                        f"while {what}: a spec must not exit") from None
+    except RecursionError as exc:
+        raise SpecError(f"{context + ': ' if context else ''}the expression is nested too "
+                        "deeply", _innermost_user_frame(exc),
+                        "build long folds with all_of/any_of over a list") from None
     except Exception as exc:  # a bug in the spec's own Python, unless it is in ours
         if _raised_in_package(exc):
             raise
@@ -337,6 +370,16 @@ class ModelBuilder:
         self.variables[name] = variable
         if init is None:
             raise SpecError(f"variable {name} has no initial value", loc, "pass init=...")
+        if isinstance(init, dict):
+            missing = [k for k in keys if k not in init]
+            extra = [k for k in init if k not in keys]
+            if missing or extra:
+                problem = (f"has no value for {', '.join(map(repr, missing))}" if missing else
+                           f"names {', '.join(map(repr, extra))}, not "
+                           + ("a key of its index" if over is not None else "a map key"))
+                raise SpecError(f"the initial value of {name} {problem}", loc,
+                                "give one value per key: " + ", ".join(map(repr, keys))
+                                if over is not None else "a plain variable takes one value")
         for key in keys:
             value = init[key] if isinstance(init, dict) else init
             self.init_groups.append(self._init_group(variable, key, value, loc))
@@ -374,9 +417,16 @@ class ModelBuilder:
         if isinstance(value, OneOf):
             choices = list(value.values)
         elif value is ANY:
+            if isinstance(variable.domain, Seq):
+                raise SpecError(f"ANY cannot be the initial value of sequence {variable.name}",
+                                loc, "list the initial sequences with OneOf([...])")
             choices = _all_values(variable.domain)
         else:
             choices = [value]
+        where = variable.name if key is None else f"{variable.name}[{key}]"
+        if not choices:
+            raise SpecError(f"the initial value of {where} is OneOf() with no value: the model "
+                            "would have no initial state", loc, "give OneOf at least one value")
         rows = tuple(self._init_row(variable, slots, c, loc) for c in choices)
         return InitGroup(slots, rows)
 
@@ -419,11 +469,16 @@ class ModelBuilder:
                ) -> Callable[[Callable[..., None]], Callable[..., None]]:
         """Declare an action, one instance per combination of parameter values."""
 
+        call_site = user_location()
+
         def register(fn: Callable[..., None]) -> Callable[..., None]:
             action_name = name or _camel(fn.__name__)
             loc = _def_location(fn)
+            _check_parameters(fn, list(params), loc)
             names = list(params)
-            for combo in itertools.product(*(list(v) for v in params.values())):
+            values = [_parameter_values(action_name, p, v, call_site or loc)
+                      for p, v in params.items()]
+            for combo in itertools.product(*values):
                 self._instantiate(action_name, fn, dict(zip(names, combo, strict=True)), loc)
             return fn
 
@@ -438,10 +493,17 @@ class ModelBuilder:
         self._labels.add(label)
         ctx = ActionContext(self, label)
         _run_user_code(lambda: fn(ctx, **args), f"building action {label}", f"in action {label}")
+        guard = all_of(ctx._guards)
+        updates = tuple(sorted(ctx._updates.items()))
         self.actions.append(ActionInstance(
-            name, instance_params, all_of(ctx._guards),
-            tuple(sorted(ctx._updates.items())), loc, _instance_doc(fn, args),
-            tuple(sorted(ctx._update_locations.items()))))
+            name, instance_params, guard, updates, loc, _instance_doc(fn, args),
+            tuple(sorted(ctx._update_locations.items())),
+            _condition(simplify(definedness(guard), (), self._slot_bounds)),
+            _condition(simplify(all_of(definedness(e) for _, e in updates), conjuncts(guard),
+                                self._slot_bounds))))
+
+    def _slot_bounds(self, slot: int) -> tuple[int, int]:
+        return self.slots[slot].lo, self.slots[slot].hi
 
     def make_property(self, inv: Invariant) -> Property:
         view = StateView(self, None)
@@ -449,14 +511,55 @@ class ModelBuilder:
                                 f"in property {inv.name}")
         e = lift(result) if isinstance(result, bool | Expr) else None
         if e is None or e.sort != BOOL:
-            raise SpecError(f"property {inv.name} must return a condition, got {result!r}",
-                            inv.location)
+            got = ("an integer expression" if isinstance(result, Expr) else
+                   "a sequence" if isinstance(result, SeqExpr) else
+                   f"{type(result).__name__} {result!r}")
+            raise SpecError(f"property {inv.name} must return a condition, got {got}",
+                            inv.location, "compare it, e.g. s.x > 0, or combine conditions "
+                            "with &, |, ~")
         if not has_state(e):  # a constant property checks nothing: surely a mistake
             raise SpecError(f"property {inv.name} names no state variable "
                             f"(it is always {'true' if e.is_const and e.value else 'false'}"
                             f"{'' if e.is_const else ' or depends on knobs only'})",
                             inv.location, "compare state variables, e.g. s.role['A'] == 'active'")
-        return Property(inv.name, inv.description, e, inv.location)
+        return Property(inv.name, inv.description, e, inv.location,
+                        _condition(simplify(definedness(e), (), self._slot_bounds)))
+
+
+def _condition(e: Expr) -> Expr | None:
+    """None for a condition that always holds (engines then skip it)."""
+    return None if e.is_const and e.value else e
+
+
+def _check_parameters(fn: Callable[..., Any], declared: list[str], loc: Location) -> None:
+    """The function must take the state, then exactly the declared parameters."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    kinds = [p.kind for p in signature.parameters.values()]
+    if inspect.Parameter.VAR_KEYWORD in kinds:
+        return
+    names = list(signature.parameters)
+    if not names:
+        raise SpecError(f"action function {fn.__name__} takes no state argument", loc,
+                        f"write def {fn.__name__}(s{''.join(', ' + d for d in declared)}): ...")
+    taken = names[1:]
+    if sorted(taken) != sorted(declared):
+        shown = ", ".join(declared) or "none"
+        raise SpecError(f"action {fn.__name__} is declared with parameters ({shown}) but its "
+                        f"function takes ({', '.join(names)})", loc,
+                        f"make them match: def {fn.__name__}(s"
+                        f"{''.join(', ' + d for d in declared)}) for "
+                        f"@m.action({', '.join(f'{d}=...' for d in declared)})")
+
+
+def _parameter_values(action: str, param: str, values: Any, loc: Location) -> list[Any]:
+    if isinstance(values, str | bytes | Expr) or not hasattr(values, "__iter__"):
+        raise SpecError(f"action {action}: parameter {param}={values!r} is not a collection "
+                        "of values", loc, f"give the values it ranges over, e.g. {param}=nodes "
+                        f"(an index) or {param}=[1, 2]")
+    return list(values)
 
 
 def _instance_doc(fn: Callable[..., None], args: dict[str, Any]) -> str:
@@ -522,7 +625,8 @@ class StateView:
         table = self._builder.slots
         refs = [slot_ref(i, table[i].sort, table[i].enum) for i in slots]
         if isinstance(variable.domain, Seq):
-            return SeqExpr(refs[0], tuple(refs[1:]), variable.domain.item)
+            name = variable.name if key is None else f"{variable.name}[{key}]"
+            return SeqExpr(refs[0], tuple(refs[1:]), variable.domain.item, name)
         return refs[0]
 
     def _write(self, variable: Variable, key: Any, value: Any) -> None:
@@ -556,16 +660,22 @@ class MapView:
         self._view._write(self._variable, self._key(key), value)
 
     def _select(self, key: Expr) -> Expr:
-        """The entry at a state-dependent key, as an if-then-else over the keys.
-        The key must evaluate to one of the index's values (the last is the default)."""
+        """The entry at a state-dependent key, as an if-then-else over the keys;
+        reading at a key outside the index is an error in the model."""
         if isinstance(self._variable.domain, Seq):
             raise SpecError("a sequence map needs a concrete key", user_location())
-        keys = self._variable.keys()
-        entries = [self._view._read(self._variable, k) for k in keys]
+        variable = self._variable
+        keys = variable.keys()
+        index = variable.index
+        assert index is not None
+        entries = [self._view._read(variable, k) for k in keys]
+        matches = [eq(key, k) for k in keys]
         result = entries[-1]
-        for k, entry in zip(reversed(keys[:-1]), reversed(entries[:-1]), strict=True):
-            result = ite(eq(key, k), entry, result)  # type: ignore[arg-type]
-        return result  # type: ignore[return-value]
+        for match, entry in zip(reversed(matches[:-1]), reversed(entries[:-1]), strict=True):
+            result = ite(match, entry, result)  # type: ignore[arg-type]
+        return must(any_of(matches), result,  # type: ignore[arg-type]
+                    f"{variable.name}[{{0}}] is read, but {{0}} is not a key of {index.name} "
+                    f"({', '.join(map(str, keys))})", key)
 
     def items(self) -> list[tuple[Any, Any]]:
         return [(k, self[k]) for k in self._variable.keys()]

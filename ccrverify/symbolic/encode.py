@@ -16,12 +16,14 @@ translation is memoised per (state copy, node identity).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ccrverify.compile import CompiledModel
-from ccrverify.lang.expr import BOOL, Expr, walk
-from ccrverify.model import Model
+from ccrverify.expr import BOOL, Expr, walk
+from ccrverify.intervals import interval
+from ccrverify.model import ActionInstance, Model
+from ccrverify.ops import Op, exhaustive
 from ccrverify.symbolic.z3api import Z3, Assignment, Term
 
 
@@ -53,6 +55,7 @@ class Encoding:
                                        for name, sym in self.knob_symbols.items()}
         self._states: dict[str, StateVars] = {}
         self._memo: dict[str, dict[int, Term]] = {}
+        self._extra: dict[str, Term] = {}
 
     # -- state copies ---------------------------------------------------------------
     def state(self, tag: str) -> StateVars:
@@ -76,41 +79,8 @@ class Encoding:
         return memo[id(root)]
 
     def _node(self, node: Expr, memo: dict[int, Term], s: StateVars) -> Term:
-        z, op = self.z, node.op
-        if op == "const":
-            return z.bool_val(bool(node.value)) if node.sort == BOOL else z.int_val(node.value)
-        if op == "var":
-            return s.terms[node.args[0]]
-        if op == "knob":
-            return self._knob(node)
-        a = [memo[id(x)] for x in node.args]
-        if op == "not":
-            return z.not_(a[0])
-        if op == "and":
-            return z.and_(a)
-        if op == "or":
-            return z.or_(a)
-        if op == "eq":
-            return a[0] == a[1]
-        if op == "ne":
-            return a[0] != a[1]
-        if op == "lt":
-            return a[0] < a[1]
-        if op == "le":
-            return a[0] <= a[1]
-        if op == "add":
-            return a[0] + a[1]
-        if op == "sub":
-            return a[0] - a[1]
-        if op == "min":
-            return z.ite(a[0] <= a[1], a[0], a[1])
-        if op == "max":
-            return z.ite(a[0] >= a[1], a[0], a[1])
-        if op == "ite":
-            return z.ite(a[0], a[1], a[2])
-        if op == "b2i":
-            return z.b2i(a[0])
-        raise ValueError(f"no z3 translation for operator {op}")
+        args = [memo[id(x)] for x in node.args if isinstance(x, Expr)]
+        return _Z3[node.op](self, node, args, s)
 
     def _knob(self, node: Expr) -> Term:
         name = node.args[0]
@@ -162,7 +132,47 @@ class Encoding:
         return self.z.and_(groups)
 
     def prop(self, name: str, s: StateVars) -> Term:
-        return self.expr(self.model.property(name).predicate, s)
+        """The property in state s, together with the model being well defined
+        there: a proof of it rules out evaluation errors too, and a counterexample
+        may end in one (replay then reports the error with its trace)."""
+        p = self.model.property(name)
+        parts = [self.expr(p.predicate, s), self.well_defined(s)]
+        if p.defined is not None:
+            parts.append(self.expr(p.defined, s))
+        return self.z.and_(parts)
+
+    def well_defined(self, s: StateVars) -> Term:
+        """No action reads anything undefined in s, and no enabled action's update
+        leaves its slot's domain (what the explicit kernels check per state)."""
+        key = f"wd{s.tag}"
+        if key not in self._extra:
+            parts = [self._action_defined(a, s) for a in self.model.actions]
+            self._extra[key] = self.z.and_(p for p in parts if p is not None)
+        return self._extra[key]
+
+    def _action_defined(self, action: ActionInstance, s: StateVars) -> Term | None:
+        z = self.z
+        inside: list[Term] = []
+        if action.defined_updates is not None:
+            inside.append(self.expr(action.defined_updates, s))
+        for slot, e in action.updates:
+            meta = self.model.slots[slot]
+            lo, hi = interval(e, self._slot_bounds, self.model.symbolic_knobs)
+            value = self.expr(e, s)
+            if lo < meta.lo:
+                inside.append(value >= meta.lo)
+            if meta.hi_expr is not None:
+                inside.append(value <= self.expr(meta.hi_expr, s))
+            elif hi > meta.hi:
+                inside.append(value <= meta.hi)
+        parts = [] if action.defined_guard is None else [self.expr(action.defined_guard, s)]
+        if inside:
+            parts.append(z.implies(self.expr(action.guard, s), z.and_(inside)))
+        return z.and_(parts) if parts else None
+
+    def _slot_bounds(self, slot: int) -> tuple[int, int]:
+        meta = self.model.slots[slot]
+        return meta.lo, meta.hi
 
     def step(self, index: int, s: StateVars, t: StateVars) -> Term:
         """Action instance `index` taken from s to t: guard, updates, frame."""
@@ -218,3 +228,37 @@ def knob_point(encoding: Encoding, values: Mapping[str, int]) -> Term:
 def knob_points(encoding: Encoding, points: Iterable[Mapping[str, int]]) -> Term:
     """The knob constraint allowing exactly these points."""
     return encoding.z.or_(knob_point(encoding, p) for p in points)
+
+
+_Translate = Callable[[Encoding, Expr, list[Term], StateVars], Term]
+
+
+def _const(enc: Encoding, node: Expr, a: list[Term], s: StateVars) -> Term:
+    if node.sort == BOOL:
+        return enc.z.bool_val(bool(node.value))
+    return enc.z.int_val(node.value)
+
+
+# Z3's div and mod round down for a positive divisor, as Python does; where the
+# divisor is not positive the operation is undefined (`Encoding.well_defined`).
+_Z3: dict[Op, _Translate] = exhaustive({
+    Op.CONST: _const,
+    Op.VAR: lambda e, n, a, s: s.terms[n.args[0]],
+    Op.KNOB: lambda e, n, a, s: e._knob(n),
+    Op.NOT: lambda e, n, a, s: e.z.not_(a[0]),
+    Op.AND: lambda e, n, a, s: e.z.and_(a),
+    Op.OR: lambda e, n, a, s: e.z.or_(a),
+    Op.EQ: lambda e, n, a, s: a[0] == a[1],
+    Op.LT: lambda e, n, a, s: a[0] < a[1],
+    Op.LE: lambda e, n, a, s: a[0] <= a[1],
+    Op.ADD: lambda e, n, a, s: a[0] + a[1],
+    Op.SUB: lambda e, n, a, s: a[0] - a[1],
+    Op.MUL: lambda e, n, a, s: a[0] * a[1],
+    Op.DIV: lambda e, n, a, s: e.z.div(a[0], a[1]),
+    Op.MOD: lambda e, n, a, s: e.z.mod(a[0], a[1]),
+    Op.MIN: lambda e, n, a, s: e.z.ite(a[0] <= a[1], a[0], a[1]),
+    Op.MAX: lambda e, n, a, s: e.z.ite(a[0] >= a[1], a[0], a[1]),
+    Op.ITE: lambda e, n, a, s: e.z.ite(a[0], a[1], a[2]),
+    Op.B2I: lambda e, n, a, s: e.z.b2i(a[0]),
+    Op.MUST: lambda e, n, a, s: a[1],
+}, "the Z3 encoding")

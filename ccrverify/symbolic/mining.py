@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ccrverify.lang.expr import BOOL, walk
+from ccrverify.expr import BOOL, walk
 from ccrverify.model import Model
 from ccrverify.symbolic.encode import Encoding, StateVars
 from ccrverify.symbolic.z3api import Term

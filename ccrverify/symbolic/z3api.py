@@ -128,6 +128,14 @@ class Z3:
     def ite(c: Term, a: Term, b: Term) -> Term:
         return z3.If(c, a, b)
 
+    @staticmethod
+    def div(a: Term, b: Term) -> Term:
+        return a / b  # z3's integer div: rounds down for a positive divisor
+
+    @staticmethod
+    def mod(a: Term, b: Term) -> Term:
+        return a % b
+
     def b2i(self, term: Term) -> Term:
         return z3.If(term, self.int_val(1), self.int_val(0))
 

@@ -55,7 +55,7 @@ def test_keep_where_and_map(xs: list[int], keep: list[bool]) -> None:
 
 @given(seqs, st.integers(0, CAP - 1))
 def test_indexing_by_expression(xs: list[int], i: int) -> None:
-    from ccrverify.lang.expr import const
+    from ccrverify.expr import const
 
     got = evaluate(lit(xs)[const(i)], [], {})
     assert got == (xs[i] if i < len(xs) else ITEM.lo)

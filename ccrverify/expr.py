@@ -15,10 +15,11 @@ Use ``&``, ``|``, ``~``, `ite` and ``s.require(...)`` instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Union
 
 from ccrverify.errors import SpecError, user_location
+from ccrverify.ops import BOOL_OPS, INT_OPS, LEAVES, Op, exhaustive
 
 if TYPE_CHECKING:
     from ccrverify.lang.domain import Enum
@@ -28,9 +29,7 @@ INT = "int"
 
 Value = Union["Expr", bool, int, str]
 
-# op -> Python-independent meaning; the engines translate exactly these.
-BOOL_OPS = {"not", "and", "or", "eq", "ne", "lt", "le"}
-INT_OPS = {"add", "sub", "min", "max", "b2i"}
+__all__ = ["BOOL", "BOOL_OPS", "INT", "INT_OPS", "Expr", "Op", "Value"]
 
 
 class Expr:
@@ -38,7 +37,7 @@ class Expr:
 
     __slots__ = ("op", "args", "sort", "enum")
 
-    def __init__(self, op: str, args: tuple[Any, ...], sort: str, enum: Enum | None = None):
+    def __init__(self, op: Op, args: tuple[Any, ...], sort: str, enum: Enum | None = None):
         self.op = op
         self.args = args
         self.sort = sort
@@ -47,11 +46,11 @@ class Expr:
     # -- inspection ---------------------------------------------------------
     @property
     def is_const(self) -> bool:
-        return self.op == "const"
+        return self.op == Op.CONST
 
     @property
     def value(self) -> int:
-        assert self.op == "const"
+        assert self.op == Op.CONST
         return int(self.args[0])
 
     def __repr__(self) -> str:
@@ -137,24 +136,50 @@ class Expr:
     def __rsub__(self, other: Value) -> Expr:
         return sub(other, self)
 
+    def __neg__(self) -> Expr:
+        return sub(0, self)
+
+    def __mul__(self, other: Value) -> Expr:
+        return mul(self, other)
+
+    __rmul__ = __mul__
+
+    def __floordiv__(self, other: Value) -> Expr:
+        return div(self, other)
+
+    def __rfloordiv__(self, other: Value) -> Expr:
+        return div(other, self)
+
+    def __mod__(self, other: Value) -> Expr:
+        return mod(self, other)
+
+    def __rmod__(self, other: Value) -> Expr:
+        return mod(other, self)
+
+    def __truediv__(self, other: Value) -> Expr:
+        raise SpecError("`/` is not an operator on integers", user_location(),
+                        "use // for division rounding down")
+
+    __rtruediv__ = __truediv__
+
 
 # -- leaves -------------------------------------------------------------------
-TRUE = Expr("const", (1,), BOOL)
-FALSE = Expr("const", (0,), BOOL)
+TRUE = Expr(Op.CONST, (1,), BOOL)
+FALSE = Expr(Op.CONST, (0,), BOOL)
 
 
 def const(value: int | bool, enum: Enum | None = None) -> Expr:
     if isinstance(value, bool):
         return TRUE if value else FALSE
-    return Expr("const", (int(value),), INT, enum)
+    return Expr(Op.CONST, (int(value),), INT, enum)
 
 
 def slot_ref(slot: int, sort: str, enum: Enum | None = None) -> Expr:
-    return Expr("var", (slot,), sort, enum)
+    return Expr(Op.VAR, (slot,), sort, enum)
 
 
 def knob_ref(name: str, sort: str = INT) -> Expr:
-    return Expr("knob", (name,), sort)
+    return Expr(Op.KNOB, (name,), sort)
 
 
 def lift(value: Value, like: Expr | None = None) -> Expr:
@@ -196,7 +221,7 @@ def _as_int(e: Expr) -> Expr:
         return e
     if e.is_const:
         return const(e.value)
-    return Expr("b2i", (e,), INT)
+    return Expr(Op.B2I, (e,), INT)
 
 
 # -- boolean connectives ----------------------------------------------------------
@@ -204,9 +229,9 @@ def not_(a: Value) -> Expr:
     e = _as_bool(lift(a))
     if e.is_const:
         return FALSE if e.value else TRUE
-    if e.op == "not":
+    if e.op == Op.NOT:
         return e.args[0]  # type: ignore[no-any-return]
-    return Expr("not", (e,), BOOL)
+    return Expr(Op.NOT, (e,), BOOL)
 
 
 def and_(*parts: Value) -> Expr:
@@ -215,6 +240,10 @@ def and_(*parts: Value) -> Expr:
 
 def or_(*parts: Value) -> Expr:
     return any_of(parts)
+
+
+def implies(a: Value, b: Value) -> Expr:
+    return or_(not_(a), b)
 
 
 def all_of(parts: Iterable[Value]) -> Expr:
@@ -226,10 +255,10 @@ def all_of(parts: Iterable[Value]) -> Expr:
             if not e.value:
                 return FALSE
             continue
-        kept.extend(e.args if e.op == "and" else (e,))
+        kept.extend(e.args if e.op == Op.AND else (e,))
     if not kept:
         return TRUE
-    return kept[0] if len(kept) == 1 else Expr("and", tuple(kept), BOOL)
+    return kept[0] if len(kept) == 1 else Expr(Op.AND, tuple(kept), BOOL)
 
 
 def any_of(parts: Iterable[Value]) -> Expr:
@@ -241,15 +270,31 @@ def any_of(parts: Iterable[Value]) -> Expr:
             if e.value:
                 return TRUE
             continue
-        kept.extend(e.args if e.op == "or" else (e,))
+        kept.extend(e.args if e.op == Op.OR else (e,))
     if not kept:
         return FALSE
-    return kept[0] if len(kept) == 1 else Expr("or", tuple(kept), BOOL)
+    return kept[0] if len(kept) == 1 else Expr(Op.OR, tuple(kept), BOOL)
 
 
 # -- comparisons ---------------------------------------------------------------------
+def _comparable(ea: Expr, eb: Expr) -> None:
+    """Values of an enumeration compare only with values of the same enumeration:
+    comparing with an integer would compare the value's internal code."""
+    if ea.enum == eb.enum:
+        return
+    if ea.enum is not None and eb.enum is not None:
+        raise SpecError(f"a {ea.enum.name} value is compared with a {eb.enum.name} value",
+                        user_location(), "compare values of the same enumeration")
+    enum, other = (ea.enum, eb) if ea.enum is not None else (eb.enum, ea)
+    assert enum is not None
+    got = f"the integer {other.value}" if other.is_const else "an integer expression"
+    raise SpecError(f"a {enum.name} value is compared with {got}", user_location(),
+                    "use one of its names: " + ", ".join(enum.values))
+
+
 def eq(a: Value, b: Value) -> Expr:
     ea, eb = _pair(a, b)
+    _comparable(ea, eb)
     if ea.sort != eb.sort:
         ea, eb = _as_int(ea), _as_int(eb)
     if ea.is_const and eb.is_const:
@@ -261,23 +306,25 @@ def eq(a: Value, b: Value) -> Expr:
             return ea if eb.value else not_(ea)
         if ea.is_const:
             return eb if ea.value else not_(eb)
-    return Expr("eq", (ea, eb), BOOL)
+    return Expr(Op.EQ, (ea, eb), BOOL)
 
 
 def lt(a: Value, b: Value) -> Expr:
     ea, eb = _pair(a, b)
+    _comparable(ea, eb)
     ea, eb = _as_int(ea), _as_int(eb)
     if ea.is_const and eb.is_const:
         return const(ea.value < eb.value)
-    return Expr("lt", (ea, eb), BOOL)
+    return Expr(Op.LT, (ea, eb), BOOL)
 
 
 def le(a: Value, b: Value) -> Expr:
     ea, eb = _pair(a, b)
+    _comparable(ea, eb)
     ea, eb = _as_int(ea), _as_int(eb)
     if ea.is_const and eb.is_const:
         return const(ea.value <= eb.value)
-    return Expr("le", (ea, eb), BOOL)
+    return Expr(Op.LE, (ea, eb), BOOL)
 
 
 # -- arithmetic ------------------------------------------------------------------------
@@ -289,7 +336,7 @@ def add(a: Value, b: Value) -> Expr:
         return ea
     if ea.is_const and ea.value == 0:
         return eb
-    return Expr("add", (ea, eb), INT)
+    return Expr(Op.ADD, (ea, eb), INT)
 
 
 def sub(a: Value, b: Value) -> Expr:
@@ -298,21 +345,71 @@ def sub(a: Value, b: Value) -> Expr:
         return const(ea.value - eb.value)
     if eb.is_const and eb.value == 0:
         return ea
-    return Expr("sub", (ea, eb), INT)
+    return Expr(Op.SUB, (ea, eb), INT)
 
 
 def min_(a: Value, b: Value) -> Expr:
     ea, eb = _as_int(lift(a)), _as_int(lift(b))
     if ea.is_const and eb.is_const:
         return const(min(ea.value, eb.value))
-    return Expr("min", (ea, eb), INT, ea.enum)
+    return Expr(Op.MIN, (ea, eb), INT, ea.enum)
 
 
 def max_(a: Value, b: Value) -> Expr:
     ea, eb = _as_int(lift(a)), _as_int(lift(b))
     if ea.is_const and eb.is_const:
         return const(max(ea.value, eb.value))
-    return Expr("max", (ea, eb), INT, ea.enum)
+    return Expr(Op.MAX, (ea, eb), INT, ea.enum)
+
+
+def mul(a: Value, b: Value) -> Expr:
+    ea, eb = _as_int(lift(a)), _as_int(lift(b))
+    if ea.is_const and eb.is_const:
+        return const(ea.value * eb.value)
+    for x, y in ((ea, eb), (eb, ea)):
+        if x.is_const and x.value == 1:
+            return y
+        if x.is_const and x.value == 0:
+            return const(0)
+    return Expr(Op.MUL, (ea, eb), INT)
+
+
+def div(a: Value, b: Value) -> Expr:
+    """``a // b``, rounding down; defined only for a positive divisor."""
+    ea, eb = _as_int(lift(a)), _as_int(lift(b))
+    _positive_divisor(eb, "//")
+    if ea.is_const and eb.is_const:
+        return const(ea.value // eb.value)
+    if eb.is_const and eb.value == 1:
+        return ea
+    return Expr(Op.DIV, (ea, eb), INT)
+
+
+def mod(a: Value, b: Value) -> Expr:
+    """``a % b``, in 0..b-1; defined only for a positive divisor."""
+    ea, eb = _as_int(lift(a)), _as_int(lift(b))
+    _positive_divisor(eb, "%")
+    if ea.is_const and eb.is_const:
+        return const(ea.value % eb.value)
+    return Expr(Op.MOD, (ea, eb), INT)
+
+
+def _positive_divisor(divisor: Expr, operator: str) -> None:
+    if divisor.is_const and divisor.value <= 0:
+        raise SpecError(f"{operator} by {divisor.value}: the divisor must be positive",
+                        user_location())
+
+
+def must(cond: Value, value: Expr, what: str, detail: Expr | None = None) -> Expr:
+    """`value`, defined only where `cond` holds; elsewhere reading it is an error
+    in the model. ``what`` names the read for the message, with ``{}`` standing
+    for the value of `detail` (the key or position read). Engines compute the
+    value regardless and check definedness apart (`ccrverify.defined`)."""
+    c = _as_bool(lift(cond))
+    if c.is_const and c.value:
+        return value
+    return Expr(Op.MUST, (c, value, what, detail if detail is not None else const(0)),
+                value.sort, value.enum)
 
 
 def ite(cond: Value, then: Value, other: Value) -> Expr:
@@ -321,13 +418,14 @@ def ite(cond: Value, then: Value, other: Value) -> Expr:
     a, b = _pair(then, other)
     if a.sort != b.sort:
         a, b = _as_int(a), _as_int(b)
+    _comparable(a, b)
     if c.is_const:
         return a if c.value else b
     if a is b or (a.is_const and b.is_const and a.value == b.value):
         return a
     if a.sort == BOOL and a.is_const and b.is_const:
         return c if a.value else not_(c)
-    return Expr("ite", (c, a, b), a.sort, a.enum or b.enum)
+    return Expr(Op.ITE, (c, a, b), a.sort, a.enum or b.enum)
 
 
 # -- traversal -------------------------------------------------------------------------
@@ -352,15 +450,15 @@ def walk(roots: Iterable[Expr]) -> Iterable[Expr]:
 
 
 def slots_used(roots: Iterable[Expr]) -> set[int]:
-    return {n.args[0] for n in walk(roots) if n.op == "var"}
+    return {n.args[0] for n in walk(roots) if n.op == Op.VAR}
 
 
 def knob_names(e: Expr) -> set[str]:
-    return {n.args[0] for n in walk([e]) if n.op == "knob"}
+    return {n.args[0] for n in walk([e]) if n.op == Op.KNOB}
 
 
 def has_state(e: Expr) -> bool:
-    return any(n.op == "var" for n in walk([e]))
+    return any(n.op == Op.VAR for n in walk([e]))
 
 
 def substitute(root: Expr, values: dict[int, int]) -> Expr:
@@ -370,46 +468,63 @@ def substitute(root: Expr, values: dict[int, int]) -> Expr:
     ``if x == 0:`` an update ``x + 1`` is the constant 1."""
     if not values:
         return root
+
+    def replace(node: Expr) -> Expr | None:
+        if node.op == Op.VAR and node.args[0] in values:
+            value = values[node.args[0]]
+            return const(bool(value)) if node.sort == BOOL else const(value, node.enum)
+        return None
+
+    return transform(root, replace)
+
+
+def transform(root: Expr, replace: Callable[[Expr], Expr | None]) -> Expr:
+    """The expression rebuilt bottom-up (folding constants again), with every node
+    for which `replace` gives an expression replaced by it."""
     memo: dict[int, Expr] = {}
     for node in walk([root]):
-        memo[id(node)] = _rebuild(node, memo, values)
+        new = replace(node)
+        if new is None:
+            new = _rebuild(node, memo)
+        memo[id(node)] = new
     return memo[id(root)]
 
 
-def _rebuild(node: Expr, memo: dict[int, Expr], values: dict[int, int]) -> Expr:
-    op = node.op
-    if op == "var":
-        slot = node.args[0]
-        if slot in values:
-            return const(bool(values[slot])) if node.sort == BOOL else const(values[slot])
+def _rebuild(node: Expr, memo: dict[int, Expr]) -> Expr:
+    if node.op in LEAVES:
         return node
-    if op in ("const", "knob"):
-        return node
-    args = [memo[id(a)] for a in node.args]
+    args = [memo[id(a)] if isinstance(a, Expr) else a for a in node.args]
     if all(a is b for a, b in zip(args, node.args, strict=True)):
         return node
-    build = {"not": not_, "eq": eq, "lt": lt, "le": le, "add": add, "sub": sub, "min": min_,
-             "max": max_, "ite": ite, "b2i": _as_int}
-    if op == "and":
-        return all_of(args)
-    if op == "or":
-        return any_of(args)
-    return build[op](*args)  # type: ignore[operator, no-any-return]
+    return _BUILD[node.op](*args)  # type: ignore[no-any-return]
+
+
+def _rebuild_b2i(e: Expr) -> Expr:
+    return _as_int(e)
+
+
+# How each operator is built again from its (rebuilt) arguments, folding as it goes.
+_BUILD: dict[Op, Any] = exhaustive({
+    Op.CONST: const, Op.VAR: slot_ref, Op.KNOB: knob_ref,
+    Op.NOT: not_, Op.AND: and_, Op.OR: or_, Op.EQ: eq, Op.LT: lt, Op.LE: le,
+    Op.ADD: add, Op.SUB: sub, Op.MUL: mul, Op.DIV: div, Op.MOD: mod,
+    Op.MIN: min_, Op.MAX: max_, Op.ITE: ite, Op.B2I: _rebuild_b2i, Op.MUST: must,
+}, "the expression rebuilder")
 
 
 def implied_values(guard: Expr) -> dict[int, int]:
     """Slot values that every state satisfying the guard has: its conjuncts
     of the form ``slot == constant``, ``flag`` and ``~flag``."""
     found: dict[int, int] = {}
-    for part in guard.args if guard.op == "and" else (guard,):
-        if part.op == "var":
+    for part in guard.args if guard.op == Op.AND else (guard,):
+        if part.op == Op.VAR:
             found[part.args[0]] = 1
-        elif part.op == "not" and part.args[0].op == "var":
+        elif part.op == Op.NOT and part.args[0].op == Op.VAR:
             found[part.args[0].args[0]] = 0
-        elif part.op == "eq":
+        elif part.op == Op.EQ:
             a, b = part.args
-            if a.op == "var" and b.is_const:
+            if a.op == Op.VAR and b.is_const:
                 found[a.args[0]] = b.value
-            elif b.op == "var" and a.is_const:
+            elif b.op == Op.VAR and a.is_const:
                 found[b.args[0]] = a.value
     return found
