@@ -18,9 +18,11 @@ from typing import Any, NoReturn
 
 from tabulate import tabulate
 
+from ccrverify import __version__, console
 from ccrverify.errors import CcrError, UsageError
 from ccrverify.loader import LoadedSpec, load, load_config, resolve_knobs, spec_for_config
 from ccrverify.model import Model
+from ccrverify.outputs import writable
 
 EXIT_OK, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
@@ -182,10 +184,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ccrverify.compile import compile_model
     from ccrverify.explicit.bfs import Budget
     from ccrverify.explicit.engine import check
-    from ccrverify.publish import check_out_path, report_sweeps, write_report
+    from ccrverify.publish import SUFFIXES, report_sweeps, write_report
+    from ccrverify.render.text import verdict_table
     from ccrverify.report import build_report
 
-    out = check_out_path(args.out)
+    if args.max_states is not None and args.max_states < 1:
+        raise UsageError("--max-states must be at least 1")
+    out = writable(args.out, "--out", SUFFIXES, create_parents=True)
     target = target_of(args)
     model = target.build()
     props = selected_properties(model, args.property)
@@ -199,9 +204,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         model, result, {k.name: (k.default, k.doc) for k in spec.knobs.values()},
         _display(str(target.loaded.path)), target.config_path,
         config.description if config else "", "ccrverify " + " ".join(sys.argv[1:]), sweeps)
-    for path in write_report(report, out):
+    try:
+        written = write_report(report, out)
+    except OSError as err:
+        raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
+    for path in written:
         print(f"wrote {path}")
-    return EXIT_OK
+    print(verdict_table(result))
+    return result.exit_status()
 
 
 def _display(path: str) -> str:
@@ -214,18 +224,47 @@ def _fmt(value: Any) -> str:
 
 
 # -- the parser ---------------------------------------------------------------------------
-def make_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="ccrverify", description=__doc__.split("\n")[0] if __doc__ else "")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
+DESCRIPTION = """\
+A model checker for failover protocols. It answers questions such as "can this
+cluster configuration split-brain?" or "can it lose acknowledged mail?" with a
+proof or with the shortest trace that breaks the property."""
 
-    p = sub.add_parser("check", help="enumerate every reachable state (explicit engine)")
+EPILOG = """\
+examples:
+  ccrverify check specs/ccr.py                      every reachable state, every property
+  ccrverify check specs/ccr.py --set renew_grace=3  the same with one knob changed
+  ccrverify prove specs/ccr.py --property NoSplitBrain --method pdr
+  ccrverify sweep specs/ccr.py --grid renew_grace=1..4 --grid witness_lease=1..4
+
+exit status:
+  0  every property holds          1  a property is violated
+  2  bad input (one line names the file, the place and the fix)
+  3  incomplete: a limit was hit, or a verdict is not a proof (unknown, bounded)
+  4  internal error in ccrverify (a bug: please report it)
+
+Run ccrverify COMMAND --help for a command's options."""
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ccrverify", description=DESCRIPTION, epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"ccrverify {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True,
+                                metavar="COMMAND")
+
+    p = sub.add_parser(
+        "check", help="enumerate every reachable state (explicit engine)",
+        description="Enumerate every reachable state of a model breadth first and decide "
+        "every property: holds (a proof by exhaustion) or violated with a shortest "
+        "counterexample. Deadlocks are reported unless --no-deadlock.")
     add_target_args(p)
     p.add_argument("--property", action="append", metavar="NAME", help="check only these")
     p.add_argument("--max-states", type=int, metavar="N", help="stop after N distinct states")
     p.add_argument("--no-deadlock", action="store_true", help="do not report deadlocks")
     p.add_argument("--fail-fast", action="store_true", help="stop at the first violation")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--trace-format", choices=["table", "json", "markdown"], default="table")
+    p.add_argument("--trace-format", choices=["table", "json", "markdown"], default="table",
+                   help="how counterexamples are shown (default: table)")
     p.add_argument("--full", action="store_true", help="show whole states in traces")
     p.add_argument("--backend", choices=["auto", "numpy", "python"], default="auto",
                    help="numpy frontier (states up to 63 bits) or per-state Python kernel")
@@ -268,19 +307,31 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    streams = console.install()
+    try:
+        return _main(argv)
+    finally:
+        console.restore(streams)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = make_parser().parse_args(argv)
     try:
         status: int = args.run(args)
         return status
     except CcrError as err:
         sys.stderr.write(f"ccrverify: error: {err}\n")
+        trace = getattr(err, "trace", None)
+        if trace is not None:
+            from ccrverify.render.text import trace_table
+
+            how = (f"reached by {len(trace)} action{'' if len(trace) == 1 else 's'}"
+                   if len(trace) else "an initial state")
+            sys.stderr.write(f"The state where it happens ({how}):\n{trace_table(trace)}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         sys.stderr.write("ccrverify: interrupted\n")
         return EXIT_INCOMPLETE
-    except BrokenPipeError:  # the reader (e.g. `| head`) left; that is not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
     except Exception as exc:  # a bug in ccrverify itself
         if os.environ.get("CCRVERIFY_DEBUG"):
             raise

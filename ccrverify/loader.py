@@ -21,13 +21,14 @@ import sys
 import tomllib
 import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ccrverify.errors import Location, SpecError, UsageError
 from ccrverify.lang.spec import PropertySet, Spec
 from ccrverify.model import Model
+from ccrverify.sources import Sources, dependencies
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,10 +46,13 @@ class LoadedSpec:
     path: Path
     spec: Spec
     property_sets: tuple[PropertySet, ...]
+    sources: Sources = Sources(())  # every project file the model depends on
 
     def build(self, knobs: Mapping[str, Any] | None = None,
               symbolic: Mapping[str, tuple[int, int]] | None = None) -> Model:
-        return self.spec.build(knobs, self.property_sets, symbolic)
+        model = self.spec.build(knobs, self.property_sets, symbolic)
+        # The store's key: "" when a dependency cannot be known (then nothing is reused).
+        return replace(model, source_hash=self.sources.digest())
 
 
 def bundled_models() -> list[str]:
@@ -68,12 +72,17 @@ def resolve_spec(name: str, near: Path | None = None) -> Path:
     for path in candidates:
         if path.is_file():
             return path
+    if Path(name).is_dir():
+        inside = sorted(p.name for p in Path(name).glob("*.py"))[:8]
+        raise UsageError(f"{name} is a directory, not a spec file",
+                         hint="name a spec file" + (": " + ", ".join(inside) if inside else ""))
     raise UsageError(f"no spec {name!r}: no such file and no bundled model of that name",
                      hint="bundled: " + ", ".join(bundled_models()))
 
 
 def load(spec_arg: str) -> LoadedSpec:
     path = resolve_spec(spec_arg)
+    before = set(sys.modules)
     module = _import(path)
     specs = [v for v in vars(module).values() if isinstance(v, Spec)]
     if len(specs) != 1:
@@ -81,11 +90,14 @@ def load(spec_arg: str) -> LoadedSpec:
                         Location(str(path.resolve()), 1), "spec = Spec('Name')")
     props_path = properties_path(path)
     psets: list[PropertySet] = []
+    modules = [module]
     if props_path is not None:
         pmod = _import(props_path)
+        modules.append(pmod)
         psets = [v for v in vars(pmod).values()
                  if isinstance(v, PropertySet) and not isinstance(v, Spec)]
-    return LoadedSpec(path, specs[0], tuple(psets))
+    sources = dependencies(modules, also=set(sys.modules) - before)
+    return LoadedSpec(path, specs[0], tuple(psets), sources)
 
 
 def properties_path(spec_path: Path) -> Path | None:
@@ -111,6 +123,12 @@ def _import(path: Path) -> Any:
                         Location(str(path.resolve()), err.lineno or 0)) from None
     except (SpecError, UsageError):
         raise
+    except SystemExit as exc:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if os.path.abspath(f.filename) == str(path.resolve())]
+        raise SpecError(f"the module called sys.exit({exc.code!r}) while loading",
+                        Location(str(path.resolve()), (frames[-1].lineno if frames else 1) or 1),
+                        "a spec must not exit; remove the call") from None
     except Exception as exc:
         frames = [f for f in traceback.extract_tb(exc.__traceback__)
                   if os.path.abspath(f.filename) == str(path.resolve())]
@@ -126,7 +144,7 @@ def load_config(path_arg: str) -> Config:
     path = Path(path_arg)
     if not path.is_file():
         raise UsageError(f"no configuration file {path_arg!r}")
-    text = path.read_text()
+    text = _utf8_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -150,6 +168,16 @@ def load_config(path_arg: str) -> Config:
     return Config(path, model, str(data.get("description", "")), dict(knobs))
 
 
+def _utf8_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise SpecError("the file is not UTF-8 text", Location(str(path.resolve()), line),
+                        "TOML files are UTF-8; save it as UTF-8") from None
+
+
 def _line_from_message(message: str) -> int:
     found = re.search(r"line (\d+)", message)
     return int(found.group(1)) if found else 1
@@ -168,7 +196,7 @@ def resolve_knobs(loaded: LoadedSpec, config: Config | None, sets: Sequence[str]
     spec = loaded.spec
     values: dict[str, Any] = {}
     if config is not None:
-        text = config.path.read_text()
+        text = _utf8_text(config.path)
         for name, value in config.knobs.items():
             try:
                 values[name] = value

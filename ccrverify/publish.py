@@ -20,14 +20,6 @@ from ccrverify.sweep.runner import SweepResult
 SUFFIXES = (".md", ".html")
 
 
-def check_out_path(out: str) -> Path:
-    path = Path(out)
-    if path.suffix not in SUFFIXES:
-        raise UsageError(f"--out {out}: the report format is chosen by the suffix",
-                         hint="use a .md or .html file")
-    return path
-
-
 def report_sweeps(loaded: LoadedSpec, knobs: Mapping[str, Any], grids: Sequence[str],
                   properties: Sequence[str] | None, store: str | None, use_store: bool,
                   jobs: int | None) -> tuple[SweepResult, ...]:
@@ -36,7 +28,7 @@ def report_sweeps(loaded: LoadedSpec, knobs: Mapping[str, Any], grids: Sequence[
     from ccrverify.sweep.executors import make_executor
     from ccrverify.sweep.grid import parse_axis
     from ccrverify.sweep.runner import plan_sweep, run_sweep
-    from ccrverify.sweep.store import DEFAULT_STORE, ResultStore
+    from ccrverify.sweep.store import DEFAULT_STORE, open_store
 
     executor = make_executor(None, jobs)
     results = []
@@ -48,7 +40,7 @@ def report_sweeps(loaded: LoadedSpec, knobs: Mapping[str, Any], grids: Sequence[
         if not use_store:
             results.append(run_sweep(plan, executor))
         else:
-            with ResultStore(Path(store) if store else DEFAULT_STORE) as db:
+            with open_store(Path(store) if store else DEFAULT_STORE) as db:
                 results.append(run_sweep(plan, executor, db))
     return tuple(results)
 

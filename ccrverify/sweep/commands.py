@@ -23,6 +23,7 @@ from ccrverify.cli import (
     target_of,
 )
 from ccrverify.errors import UsageError
+from ccrverify.outputs import exit_status, writable, write_text
 
 GRAPH_LIMIT = 20_000  # states; a bigger graph is no use to read and slow to lay out
 
@@ -77,7 +78,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from ccrverify.sweep.grid import parse_axis
     from ccrverify.sweep.point import INTERNAL
     from ccrverify.sweep.runner import plan_sweep, run_sweep
-    from ccrverify.sweep.store import ResultStore
+    from ccrverify.sweep.store import open_store
     from ccrverify.sweep.summary import sweep_csv, sweep_json
 
     if args.max_states is not None and args.max_states < 1:
@@ -87,13 +88,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         require_prover()
     target = target_of(args)
+    out = writable(args.out, "--out", not_same_as=[store_path(args)]) if args.out else None
     loaded = target.loaded
     axes = [parse_axis(text, loaded.spec.knobs) for text in args.grid]
     props = selected_properties(target.build(), args.property)
     plan = plan_sweep(loaded, target.knobs, axes, props, args.engine, args.max_states,
                       not args.no_deadlock)
     executor = make_executor(args.executor, args.jobs)
-    store = None if args.no_store else ResultStore(store_path(args))
+    store = None if args.no_store else open_store(store_path(args))
     try:
         result = run_sweep(plan, executor, store, _progress_printer())
     finally:
@@ -102,21 +104,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     data = sweep_json(result)
     text = json.dumps(data, indent=2) if args.json else render_sweep(result)
     sys.stdout.write(text + "\n")
-    if args.out:
-        out = Path(args.out)
+    for note in result.notes:
+        sys.stderr.write(f"ccrverify: note: {note}\n")
+    error = ""
+    if out is not None:
         if out.suffix == ".json":
-            out.write_text(json.dumps(data, indent=2) + "\n")
+            error = write_text(out, json.dumps(data, indent=2) + "\n")
         elif out.suffix == ".csv":
-            out.write_text(sweep_csv(result))
+            error = write_text(out, sweep_csv(result))
         else:
-            out.write_text(render_sweep(result) + "\n")
+            error = write_text(out, render_sweep(result) + "\n")
+        if error:
+            sys.stderr.write(f"ccrverify: error: {error}\n")
     if any(p.error.startswith(INTERNAL) for p in result.points):
         return EXIT_INTERNAL
     if any(p.error for p in result.points):
         return EXIT_USAGE
     if not all(p.complete for p in result.points):
-        return EXIT_INCOMPLETE
-    return EXIT_OK
+        return exit_status(EXIT_INCOMPLETE, [error])
+    return exit_status(EXIT_OK, [error])
 
 
 def _progress_printer() -> Any:
@@ -140,14 +146,16 @@ def _progress_printer() -> Any:
 def cmd_results(args: argparse.Namespace) -> int:
     from ccrverify.render.sweep import results_table
     from ccrverify.sweep.export import flat_rows, to_csv, varying_knobs
-    from ccrverify.sweep.store import ResultStore
+    from ccrverify.sweep.store import open_store
 
     path = store_path(args)
     if not path.is_file():
         raise UsageError(f"no results store at {path}", hint="run ccrverify sweep first, "
                          "or name the store with --store")
-    with ResultStore(path) as store:
+    out = writable(args.out, "--out", not_same_as=[path]) if args.out else None
+    with open_store(path) as store:
         points = list(store.points(args.model, args.source_hash))
+        skipped = store.skipped
     if args.format == "json":
         text = json.dumps([p.to_json() for p in points], indent=2)
     elif args.format == "csv":
@@ -155,11 +163,15 @@ def cmd_results(args: argparse.Namespace) -> int:
     else:
         text = results_table(flat_rows(points, varying_knobs(points), compact=True))
         text += f"\n{len(points)} stored points in {path}"
-    if args.out:
-        Path(args.out).write_text(text if text.endswith("\n") else text + "\n")
-    else:
+    if skipped:
+        sys.stderr.write(f"ccrverify: note: {skipped} damaged row(s) of {path} skipped\n")
+    if out is None:
         sys.stdout.write(text.rstrip("\n") + "\n")
-    return EXIT_OK
+        return EXIT_OK
+    error = write_text(out, text if text.endswith("\n") else text + "\n")
+    if error:
+        sys.stderr.write(f"ccrverify: error: {error}\n")
+    return exit_status(EXIT_OK, [error])
 
 
 # -- graph ------------------------------------------------------------------------------
@@ -167,16 +179,17 @@ def cmd_graph(args: argparse.Namespace) -> int:
     from ccrverify.compile import compile_model
     from ccrverify.graph import FORMATS, state_graph, write_graph
 
-    out = Path(args.out)
-    if out.suffix not in FORMATS:
-        raise UsageError(f"--out {args.out}: expected a .graphml or .dot file")
+    out = writable(args.out, "--out", FORMATS)
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     model = target_of(args).build()
     props = selected_properties(model, args.property)
     started = time.perf_counter()
     graph = state_graph(compile_model(model), props, args.limit)
-    write_graph(graph, out)
+    try:
+        write_graph(graph, out)
+    except OSError as err:
+        raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
     bad = sum(1 for _, d in graph.nodes(data=True) if d["violating"])
     sys.stdout.write(f"wrote {out}: {graph.number_of_nodes():,} states, "
                      f"{graph.number_of_edges():,} transitions, {bad:,} violating states, "

@@ -16,6 +16,7 @@ from typing import Any
 from ccrverify import __version__
 from ccrverify.errors import CcrError
 from ccrverify.result import CheckResult
+from ccrverify.sources import engine_hash
 
 ENGINES = ("explicit", "prove")
 INTERNAL = "internal error: "  # prefix of an error that is a bug in ccrverify
@@ -38,7 +39,8 @@ class PointTask:
     def options_key(self) -> str:
         """What besides the model and knobs decides the answer (part of the store key);
         the checker's version too, so an upgraded engine does not reuse old answers."""
-        return json.dumps({"ccrverify": __version__, "engine": self.engine,
+        return json.dumps({"ccrverify": __version__, "engine_source": engine_hash(),
+                           "engine": self.engine,
                            "properties": self.properties,
                            "max_states": self.max_states, "deadlock": self.check_deadlock,
                            "fail_fast": self.fail_fast},

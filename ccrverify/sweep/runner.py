@@ -3,6 +3,7 @@ rest on an executor and store each one as soon as it finishes."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class SweepResult:
     reused: int  # points answered by the store
     seconds: float
     executor: str
+    notes: tuple[str, ...] = ()  # what the user should know about the store
 
     def property_names(self) -> list[str]:
         names: dict[str, None] = {}
@@ -85,11 +87,21 @@ def run_sweep(plan: SweepPlan, executor: Executor, store: ResultStore | None = N
               progress: Callable[[SweepProgress], None] | None = None) -> SweepResult:
     started = time.perf_counter()
     found: dict[PointTask, PointResult] = {}
+    notes: list[str] = []
+    if store is not None and not plan.source_hash:
+        notes.append("the results store was not used: a module the model imports has no "
+                     "readable source file, so a stored verdict could be stale")
+        store = None
     if store is not None:
-        for task in plan.tasks:
-            stored = store.get(plan.key(task))
-            if stored is not None:
-                found[task] = stored
+        try:
+            for task in plan.tasks:
+                stored = store.get(plan.key(task))
+                if stored is not None:
+                    found[task] = stored
+        except sqlite3.DatabaseError as err:
+            notes.append(f"the results store {store.path} could not be read ({err}); "
+                         "the points not read were checked again")
+            store = None
     reused = len(found)
     todo = [t for t in plan.tasks if t not in found]
     by_knobs = {t.knobs: t for t in todo}
@@ -99,9 +111,17 @@ def run_sweep(plan: SweepPlan, executor: Executor, store: ResultStore | None = N
         task = by_knobs[result.knobs]
         found[task] = result
         if store is not None and not result.error:
-            store.put(plan.key(task), plan.model, plan.spec_path, result)
+            try:
+                store.put(plan.key(task), plan.model, plan.spec_path, result)
+            except sqlite3.DatabaseError as err:
+                notes.append(f"the results store {store.path} could not be written ({err}); "
+                             "the remaining points are not stored")
+                store = None
         if progress:
             progress(SweepProgress(len(found), len(plan.tasks), reused,
                                    time.perf_counter() - started))
+    if store is not None and store.skipped:
+        notes.append(f"{store.skipped} damaged row(s) of {store.path} were checked again")
     points = tuple(found[t] for t in plan.tasks)
-    return SweepResult(plan, points, reused, time.perf_counter() - started, executor.name)
+    return SweepResult(plan, points, reused, time.perf_counter() - started, executor.name,
+                       tuple(notes))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ccrverify.errors import UsageError
 from ccrverify.sweep.point import PointResult
 
 DEFAULT_STORE = Path(".ccrverify") / "results.sqlite"
@@ -63,17 +64,48 @@ class StoredPoint:
         return out
 
 
+_COLUMNS = ("source_hash", "knobs", "options", "model", "spec", "result", "finished")
+_FIX = "move it aside, name another with --store, or use --no-store"
+
+
+def open_store(path: Path) -> ResultStore:
+    """The store at `path`, or a one-line UsageError saying what is wrong with it."""
+    if path.is_dir():
+        raise UsageError(f"the results store {path} is a directory", hint=_FIX)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"cannot create the results store's directory {path.parent}: "
+                         f"{err.strerror or err}", hint="run from a writable directory, "
+                         "name a store with --store, or use --no-store") from None
+    try:
+        return ResultStore(path)
+    except sqlite3.DatabaseError as err:
+        raise UsageError(f"the results store {path} is damaged or not a ccrverify store: "
+                         f"{err}", hint=_FIX) from None
+
+
 class ResultStore:
-    """A connection to one store file; use as a context manager."""
+    """A connection to one store file; use as a context manager. Open it with
+    `open_store`, which turns a damaged or foreign file into a clear error."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.skipped = 0  # damaged rows read past (each costs its point, not the run)
         # autocommit mode: each statement below is its own transaction.
         self._db = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(_SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(_SCHEMA)
+            columns = tuple(row[1] for row in self._db.execute("PRAGMA table_info(points)"))
+        except sqlite3.DatabaseError:
+            self._db.close()
+            raise
+        if columns != _COLUMNS:
+            self._db.close()
+            raise sqlite3.DatabaseError("its table 'points' has other columns")
 
     def __enter__(self) -> ResultStore:
         return self
@@ -88,7 +120,15 @@ class ResultStore:
         row = self._db.execute(
             "SELECT result FROM points WHERE source_hash=? AND knobs=? AND options=?",
             (key.source_hash, key.knobs, key.options)).fetchone()
-        return None if row is None else PointResult.from_json(json.loads(row[0]))
+        return None if row is None else self._decode(row[0])
+
+    def _decode(self, text: Any) -> PointResult | None:
+        """A stored result, or None (counted in `skipped`) when the row is damaged."""
+        try:
+            return PointResult.from_json(json.loads(text))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            self.skipped += 1
+            return None
 
     def put(self, key: PointKey, model: str, spec: str, result: PointResult) -> None:
         """Store one finished point, committed before this returns."""
@@ -114,8 +154,14 @@ class ResultStore:
         query += " ORDER BY model, source_hash, options, knobs"
         for row in self._db.execute(query, params):
             key = PointKey(row[0], row[1], row[2])
-            yield StoredPoint(key, row[3], row[4], PointResult.from_json(json.loads(row[5])),
-                              row[6])
+            try:
+                json.loads(row[1]), json.loads(row[2])
+            except (TypeError, ValueError):
+                self.skipped += 1
+                continue
+            result = self._decode(row[5])
+            if result is not None:
+                yield StoredPoint(key, str(row[3]), str(row[4]), result, float(row[6] or 0))
 
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM points").fetchone()[0])

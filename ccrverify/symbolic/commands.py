@@ -13,10 +13,12 @@ import json
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ccrverify.cli import Target, add_target_args, selected_properties, target_of
 from ccrverify.errors import SpecError, UsageError
+from ccrverify.outputs import exit_status, writable, writable_directory, write_text
 
 if TYPE_CHECKING:
     from ccrverify.compile import CompiledModel
@@ -131,56 +133,54 @@ def cmd_prove(args: argparse.Namespace) -> int:
     if args.certificate and args.method == "bmc":
         raise UsageError("--certificate needs a proof: --method pdr, kind or auto",
                          hint="BMC without a violation proves nothing beyond its bound")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
     target = target_of(args)
+    certificate = writable(args.certificate, "--certificate") if args.certificate else None
     ranges = parse_ranges(args.symbolic, "--symbolic")
     model = build_symbolic(target, ranges, "--symbolic") if ranges else target.build()
     props = selected_properties(model, args.property)
+    if certificate is not None and args.method == "kind" and len(props or model.properties) > 1:
+        raise UsageError("--certificate with --method kind needs one --property")
     compiled = compile_model(model)
     concretize = concretizer(target) if ranges else fixed(compiled)
     limits = Limits(depth=args.depth, max_k=args.max_k, seconds=args.timeout)
     started = time.perf_counter()
-    result = run_method(args.method, compiled, props, limits, concretize, args.certificate)
+    result, text = run_method(args.method, compiled, props, limits, concretize)
     result = _with_time(result, time.perf_counter() - started)
+    error = ""
+    if text is not None and certificate is not None:
+        error = write_text(certificate, text)
+        if not error:
+            result = replace(result, extra={**result.extra, "certificate": str(certificate)})
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
     else:
         sys.stdout.write(render_proof(result, str(target.loaded.path), model.clock,
                                       args.trace_format, args.full) + "\n")
-    return result.exit_status()
+    if error:
+        sys.stderr.write(f"ccrverify: error: {error}\n")
+    return exit_status(result.exit_status(), [error])
 
 
 def run_method(method: str, compiled: CompiledModel, props: list[str] | None, limits: Any,
-               concretize: Any, certificate_path: str | None) -> CheckResult:
-    from dataclasses import replace
-
+               concretize: Any) -> tuple[CheckResult, str | None]:
+    """The result, and the certificate text of the proof when there is exactly one."""
     from ccrverify.symbolic import bmc, kinduction, spacer
 
     if method == "bmc":
-        return bmc.check(compiled, props, limits, concretize)
+        return bmc.check(compiled, props, limits, concretize), None
     if method == "mined":
         from ccrverify.symbolic import synthesis
 
-        result, text = synthesis.check(compiled, props, limits, concretize)
-        if text is not None and certificate_path:
-            _write(certificate_path, text)
-            return replace(result, extra={**result.extra, "certificate": certificate_path})
-        return result
+        return synthesis.check(compiled, props, limits, concretize)
     if method == "kind":
         result, proofs = kinduction.check(compiled, props, limits, concretize)
-        extra = dict(result.extra)
-        if proofs and certificate_path:
-            if len(proofs) > 1:
-                raise UsageError("--certificate with --method kind needs one --property")
-            _write(certificate_path, proofs[0].text)
-            extra["certificate"] = certificate_path
-        return replace(result, extra=extra)
+        return result, proofs[0].text if len(proofs) == 1 else None
     result, certificate = spacer.check(compiled, props, limits, concretize)
-    extra = dict(result.extra)
-    if certificate is not None and certificate_path:
-        _write(certificate_path, certificate.text)
-        extra["certificate"] = certificate_path
+    text = None if certificate is None else certificate.text
     if method == "auto":
-        extra["method"] = "auto"
+        extra = {**result.extra, "method": "auto"}
         open_props = [p.name for p in result.properties if p.verdict.kind == "unknown"]
         if open_props:
             bounded = {p.name: p for p in bmc.check(compiled, open_props, limits,
@@ -189,20 +189,11 @@ def run_method(method: str, compiled: CompiledModel, props: list[str] | None, li
             extra["bound"] = limits.depth
             result = replace(result, properties=merged,
                              complete=all(p.verdict.kind != "unknown" for p in merged))
-    return replace(result, extra=extra)
-
-
-def _write(path: str, text: str) -> None:
-    try:
-        with open(path, "w") as fh:
-            fh.write(text)
-    except OSError as err:
-        raise UsageError(f"cannot write the certificate {path}: {err.strerror}") from None
+        result = replace(result, extra=extra)
+    return result, text
 
 
 def _with_time(result: CheckResult, seconds: float) -> CheckResult:
-    from dataclasses import replace
-
     return replace(result, stats=replace(result.stats, seconds=seconds))
 
 
@@ -244,31 +235,25 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
     from ccrverify.compile import compile_model
     from ccrverify.symbolic.synthesis import synthesize
 
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
     target = target_of(args)
+    folder = writable_directory(args.certificates, "--certificates") if args.certificates \
+        else None
     box = parse_ranges(args.knob, "--knob")
     model = build_symbolic(target, box, "--knob")
     selected_properties(model, [args.property])
     result = synthesize(compile_model(model), args.property, concretizer(target), args.timeout)
-    if args.certificates:
-        _write_certificates(args.certificates, result)
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
     else:
         sys.stdout.write(render_synthesis(result) + "\n")
+    errors = [write_text(folder / f"region-{n}.smt2", region.certificate)
+              for n, region in enumerate(result.regions, 1)] if folder is not None else []
+    for error in filter(None, errors):
+        sys.stderr.write(f"ccrverify: error: {error}\n")
     verdicts = set(result.verdicts.values())
-    return 3 if "unknown" in verdicts else 0
-
-
-def _write_certificates(directory: str, result: Synthesis) -> None:
-    import os
-
-    try:
-        os.makedirs(directory, exist_ok=True)
-    except OSError as err:
-        raise UsageError(f"cannot create {directory}: {err.strerror}",
-                         hint="give --certificates a writable directory") from None
-    for n, region in enumerate(result.regions, 1):
-        _write(os.path.join(directory, f"region-{n}.smt2"), region.certificate)
+    return exit_status(3 if "unknown" in verdicts else 0, errors)
 
 
 def render_synthesis(s: Synthesis) -> str:
