@@ -31,7 +31,7 @@ def test_html_report_is_self_contained_with_timeline_and_heatmap(tmp_path: Path)
     out = tmp_path / "split.html"
     status, text, _ = run_cli("report", SPLIT_BRAIN, "--sweep", SWEEP, "--no-store",
                               "--jobs", "1", "--out", str(out))
-    assert status == 0 and f"wrote {out}" in text
+    assert status == 1 and f"wrote {out}" in text  # the report's exit status is the verdict
     page = out.read_text()
     parser = _Tags()
     parser.feed(page)
@@ -53,7 +53,7 @@ def test_markdown_report_links_the_same_pictures(tmp_path: Path) -> None:
     out = tmp_path / "reports" / "split.md"
     status, _, _ = run_cli("report", SPLIT_BRAIN, "--property", "NoSplitBrain", "--sweep",
                            SWEEP, "--store", str(tmp_path / "s.sqlite"), "--out", str(out))
-    assert status == 0
+    assert status == 1
     page = out.read_text()
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page)
     assert links == ["split/timeline-NoSplitBrain.svg", "split/sweep1-NoSplitBrain.svg",

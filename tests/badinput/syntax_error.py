@@ -1,0 +1,3 @@
+from ccrverify.lang import Spec
+
+spec = Spec("SyntaxError"

@@ -1,0 +1,4 @@
+from ccrverify.lang import Spec
+
+first = Spec("First")
+second = Spec("Second")
