@@ -24,7 +24,7 @@ from ccrverify.expr import BOOL, Expr, walk
 from ccrverify.intervals import interval
 from ccrverify.model import ActionInstance, Model
 from ccrverify.ops import Op, exhaustive
-from ccrverify.symbolic.z3api import Z3, Assignment, Term
+from ccrverify.symbolic.z3api import UNSAT, Z3, Assignment, Term
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class Encoding:
         self._states: dict[str, StateVars] = {}
         self._memo: dict[str, dict[int, Term]] = {}
         self._extra: dict[str, Term] = {}
+        self._needed: list[int] | None = None
 
     # -- state copies ---------------------------------------------------------------
     def state(self, tag: str) -> StateVars:
@@ -146,9 +147,27 @@ class Encoding:
         leaves its slot's domain (what the explicit kernels check per state)."""
         key = f"wd{s.tag}"
         if key not in self._extra:
-            parts = [self._action_defined(a, s) for a in self.model.actions]
+            if self._needed is None:
+                self._needed = self._needed_checks()
+            parts = [self._action_defined(self.model.actions[i], s) for i in self._needed]
             self._extra[key] = self.z.and_(p for p in parts if p is not None)
         return self._extra[key]
+
+    def _needed_checks(self) -> list[int]:
+        """The actions whose definedness is not valid in every state of the domain:
+        most checks (a saturating counter, a guarded decrement) hold everywhere, and
+        leaving them out keeps the proof obligations of PDR as they were."""
+        s = self.state("~domain")
+        needed = []
+        for index, action in enumerate(self.model.actions):
+            condition = self._action_defined(action, s)
+            if condition is None:
+                continue
+            outcome = self.z.solve([self.knob_range(), self.domain(s), self.z.not_(condition)],
+                                   timeout_ms=10_000)
+            if outcome.status != UNSAT:
+                needed.append(index)
+        return needed
 
     def _action_defined(self, action: ActionInstance, s: StateVars) -> Term | None:
         z = self.z
