@@ -101,16 +101,16 @@ def build(m):
     m.var("faults", IntRange(0, F), init=F)
 
     def reach(s, a, b):
-        """Running members a and b can talk: same site, or across the WAN."""
+        """Members a and b can talk when both run: same site, or across the WAN."""
         return True if site_of(a) == site_of(b) else s.wan
 
     def sees_witness(s, a, witness_site):
-        return s.power[witness_site] & reach_site(s, a, witness_site)
-
-    def reach_site(s, a, site):
-        return True if site_of(a) == site else s.wan
+        """The witness of a site is up with its site's power and reached like a member."""
+        near = True if site_of(a) == witness_site else s.wan
+        return s.power[witness_site] & near
 
     def votes(s, a, conf, voters, witness, witness_site):
+        """Votes of configuration `conf` that member a's partition holds."""
         total = 0
         for u in voters:
             total = total + ite(s.up[u] & (s.conf[u] == conf) & reach(s, a, u), 1, 0)
@@ -119,7 +119,8 @@ def build(m):
         return total
 
     def quorate(s, a):
-        """Member a belongs to a partition holding a majority of its configuration."""
+        """Member a belongs to a partition holding a majority of its configuration; a
+        full-configuration member that reaches a second-configuration one is stale."""
         stale = any_of(s.up[u] & (s.conf[u] == "second") & reach(s, a, u)
                        for u in names if u != a)
         full_ok = (votes(s, a, "full", names, full_witness, "primary") >= full_need) & ~stale
@@ -166,7 +167,7 @@ def build(m):
         return (s.conf[a] == "full") & any_of(s.up[u] & (s.conf[u] == "second") & reach(s, a, u)
                                               for u in names if u != a)
 
-    def may_mount(s, a):
+    def permission(s, a):
         """DACP: a member with its bit at 1 answers, or every started member does."""
         bit_holder = any_of(s.up[u] & s.dacp[u] & reach(s, a, u) for u in names if u != a)
         every_started = ite(s.started == "all",
@@ -182,21 +183,24 @@ def build(m):
             others = [u for u in names if u != a]
             syncs = s.up[a] & newer_config_seen(s, a)
             member = quorate(s, a)  # never true for a member that syncs: it is stale
-            # 1. Configuration: the stale member adopts the newer configuration.
+            # 1. Configuration sync: a second-site member takes the newer cluster
+            #    database; a primary member finds itself evicted.
             if site_of(a) == "second":
                 s.conf[a] = ite(syncs, "second", s.conf[a])
             else:
                 s.conf[a] = ite(syncs, "out", s.conf[a])
-            # 2. Membership: a member of a quorate partition joins as passive; others go offline.
+            # 2. Membership: a member of a quorate partition joins it as passive (an
+            #    active copy stays mounted); any other member goes offline (dismounts).
             role_after = ite(member, ite(s.role[a] == "offline", "passive", s.role[a]), "offline")
             s.role[a] = role_after
             passive_after = member & (s.role[a] != "active")
             # 3. Detection: regroups in a row without a reachable active copy.
             s.missed[a] = ite(passive_after & ~sees_active(s, a), min_(s.missed[a] + 1, T), 0)
-            # 4. DACP: a member in a quorate partition with its bit at 0 asks for permission.
+            # 4. DACP: a member of a quorate partition asks for permission at every
+            #    regroup until it has it.
             if k.dac:
-                s.dacp[a] = s.dacp[a] | (member & may_mount(s, a))
-            # 5. Copy queue: a passive learns the active copy's log length.
+                s.dacp[a] = s.dacp[a] | (member & permission(s, a))
+            # 5. Copy queue: a passive copy learns the length of the active copy's log.
             if track_known:
                 heard = [serving(s, u) & reach(s, a, u) & (s.conf[u] == s.conf[a]) for u in others]
                 longest = 0
