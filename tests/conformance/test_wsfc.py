@@ -191,3 +191,27 @@ def _spec_module() -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _walk(labels: list[str], **knobs: Any) -> dict[str, Any]:
+    """Run the spec along a scripted run (every step must be enabled); the decoded end."""
+    model = compiled("wsfc.py", **knobs)
+    index = {a.label: i for i, a in enumerate(model.actions)}
+    values = model.init_values()[0]
+    for label in labels:
+        after = model.next_values(values, index[label])
+        assert after is not None, f"{label} is not enabled"
+        values = after
+    return model.decode(model.layout.pack(values))
+
+
+def test_two_crashes_last_node_standing_only_when_sequential() -> None:
+    window = ["Tick", "Tick", "Regroup"]
+    together = _walk(["Crash(N1)", "Crash(N2)", *window])
+    assert together["quorum_lost"] and not together["member"]["N3"]
+    one_by_one = _walk(["Crash(N1)", *window, "Failover(N2)", "Crash(N2)", *window,
+                        "Failover(N3)"])
+    assert not one_by_one["quorum_lost"]
+    assert one_by_one["member"] == {"N1": False, "N2": False, "N3": True}
+    assert one_by_one["vote"] == {"N1": False, "N2": False, "N3": True}
+    assert one_by_one["hosts"]["N3"] and one_by_one["fo_left"] == 0
