@@ -62,7 +62,7 @@ PHASE = Enum("Phase", ["idle", "read", "update", "recheck"])
 ACK = Enum("Ack", ["no", "async", "sync"])
 
 
-def phase_is(name):
+def phase_const(name):
     """A Phase constant, for an ite() whose branches are both constants (a bare string
     there has no enumeration to belong to)."""
     return const(PHASE.code(name), PHASE)
@@ -99,56 +99,62 @@ def build(m):
     def others(n):
         return [o for o in names if o != n]
 
-    def runs_loop(s, n):
+    def loop(s, n):
         """n runs the primary's HA cycle: it is up and PostgreSQL runs as primary."""
         return s.up[n] & (s.role[n] == "primary")
 
-    def reachable(s, n):
+    def reach(s, n):
         """n is up and can talk to the etcd majority and to the other members."""
         return s.up[n] & (s.net[n] == "ok")
 
     def streams(s, r, p):
         """Replica r streams WAL from primary p."""
-        return (reachable(s, r) & reachable(s, p) & (s.role[r] == "replica")
-                & (s.role[p] == "primary"))
+        return reach(s, r) & reach(s, p) & (s.role[r] == "replica") & (s.role[p] == "primary")
 
-    def demote(s, n, keep):
-        """Unless `keep`, n restarts PostgreSQL read-only (the key stays in etcd)."""
-        s.role[n] = ite(keep, s.role[n], "replica")
-        s.standby[n] = ite(keep, s.standby[n], "none")
-        return keep
+    def demote(s, n):
+        """n restarts PostgreSQL read-only and leaves the cycle; the key stays in etcd
+        (Patroni demotes with delete_leader=False)."""
+        s.role[n] = "replica"
+        s.standby[n] = "none"
+        s.phase[n] = "idle"
+        s.since[n] = 0
+        s.elapsed[n] = 0
 
     def finish_read(s, n, seen):
         """The cycle's read returned `seen` as the key's owner (phase read or recheck)."""
         in_read = s.phase[n] == "read"
-        # read: own key or no key -> refresh it; recheck (pre-PR 316): only own key keeps n
+        # read: own key or no key -> refresh it; recheck (before PR 316): only its own key
+        # keeps n primary, and then without a refresh
         keep = ite(in_read, (seen == n) | (seen == "none"), seen == n)
-        demote(s, n, keep)
-        s.phase[n] = ite(keep & in_read, phase_is("update"), phase_is("idle"))
+        s.role[n] = ite(keep, s.role[n], "replica")
+        s.standby[n] = ite(keep, s.standby[n], "none")
+        s.phase[n] = ite(keep & in_read, phase_const("update"), phase_const("idle"))
         s.since[n] = ite(keep, s.since[n], 0)
         s.elapsed[n] = 0
 
     def due(s, n):
         """A deadline of n's cycle falls now: time may not pass it."""
-        return runs_loop(s, n) & (((s.phase[n] == "idle") & (s.since[n] == L))
-                                  | ((s.phase[n] != "idle") & (s.elapsed[n] == R)))
+        return loop(s, n) & (((s.phase[n] == "idle") & (s.since[n] == L))
+                             | ((s.phase[n] != "idle") & (s.elapsed[n] == R)))
 
     @m.action()
     def tick(s):
         """5 seconds pass."""
         s.require(~any_of(due(s, n) for n in nodes))
-        # The key outlives its TTL by less than a tick: it is gone at the tick after 0.
+        # A key expires strictly after its TTL: the tick that finds lease 0 removes it,
+        # so a key refreshed at u is there at u..u+T (SEMANTICS.md, Time).
         s.holder = ite(s.lease == 0, "none", s.holder)
         s.lease = max_(s.lease - 1, 0)
         for n in nodes:
-            loop = runs_loop(s, n)
-            s.since[n] = ite(loop, min_(s.since[n] + 1, L), s.since[n])
-            s.elapsed[n] = ite(loop & (s.phase[n] != "idle"), s.elapsed[n] + 1, s.elapsed[n])
+            running = loop(s, n)
+            s.since[n] = ite(running, min_(s.since[n] + 1, L), s.since[n])
+            s.elapsed[n] = ite(running & (s.phase[n] != "idle"), s.elapsed[n] + 1,
+                               s.elapsed[n])
 
     @m.action(n=nodes)
     def start_cycle(s, n):
         """Primary {n} starts an HA cycle: it reads the cluster from etcd."""
-        s.require(runs_loop(s, n) & (s.phase[n] == "idle") & (s.since[n] == L))
+        s.require(loop(s, n) & (s.phase[n] == "idle") & (s.since[n] == L))
         s.phase[n] = "read"
         s.since[n] = 0
         s.elapsed[n] = 0
@@ -156,7 +162,7 @@ def build(m):
     @m.action(n=nodes)
     def read(s, n):
         """Primary {n}'s read of the leader key returns from the etcd majority."""
-        s.require(runs_loop(s, n) & ((s.phase[n] == "read") | (s.phase[n] == "recheck"))
+        s.require(loop(s, n) & ((s.phase[n] == "read") | (s.phase[n] == "recheck"))
                   & (s.net[n] == "ok"))
         finish_read(s, n, s.holder)
 
@@ -164,24 +170,21 @@ def build(m):
         @m.action(n=nodes)
         def stale_read(s, n):
             """Primary {n}'s read returns stale data from its partitioned etcd member."""
-            s.require(runs_loop(s, n) & ((s.phase[n] == "read") | (s.phase[n] == "recheck"))
+            s.require(loop(s, n) & ((s.phase[n] == "read") | (s.phase[n] == "recheck"))
                       & (s.net[n] == "stale"))
             finish_read(s, n, s.frozen[n])
 
     @m.action(n=nodes)
     def read_timeout(s, n):
         """Primary {n} cannot reach etcd: the read fails after retry_timeout and it demotes."""
-        s.require(runs_loop(s, n) & ((s.phase[n] == "read") | (s.phase[n] == "recheck"))
+        s.require(loop(s, n) & ((s.phase[n] == "read") | (s.phase[n] == "recheck"))
                   & (s.net[n] == "isolated") & (s.elapsed[n] == R))
-        demote(s, n, False)  # a DCS error always demotes the primary
-        s.phase[n] = "idle"
-        s.since[n] = 0
-        s.elapsed[n] = 0
+        demote(s, n)  # a DCS error demotes the primary, before and after PR 316
 
     @m.action(n=nodes)
     def update(s, n):
         """Primary {n} refreshes (or re-creates) the leader key: it lives ttl more ticks."""
-        s.require(runs_loop(s, n) & (s.phase[n] == "update") & (s.net[n] == "ok")
+        s.require(loop(s, n) & (s.phase[n] == "update") & (s.net[n] == "ok")
                   & ((s.holder == n) | (s.holder == "none")))
         s.holder = n
         s.lease = T
@@ -193,20 +196,18 @@ def build(m):
         """Primary {n}'s key update fails: the key is another's, or etcd is unreachable."""
         rejected = (s.net[n] == "ok") & (s.holder != n) & (s.holder != "none")
         timed_out = (s.net[n] != "ok") & (s.elapsed[n] == R)
-        s.require(runs_loop(s, n) & (s.phase[n] == "update") & (rejected | timed_out))
+        s.require(loop(s, n) & (s.phase[n] == "update") & (rejected | timed_out))
         if k.demote_on_failed_update:  # PR 316: demote at once
-            demote(s, n, False)
-            s.phase[n] = "idle"
-            s.since[n] = 0
+            demote(s, n)
         else:  # before PR 316: read the cluster again and follow what it says
             s.phase[n] = "recheck"
-        s.elapsed[n] = 0
+            s.elapsed[n] = 0
 
     def eligible(s, n):
         """n may race for a free key (Patroni's is_healthiest_node)."""
         parts = []
         for o in others(n):
-            seen = reachable(s, o)
+            seen = reach(s, o)
             parts.append(~(seen & (s.role[o] == "primary")))  # "Primary (o) is still alive"
             ahead = s.log[o].len > s.log[n].len
             if sync_mode:  # the former leader may be ahead in synchronous mode
@@ -218,9 +219,8 @@ def build(m):
 
     @m.action(n=nodes)
     def acquire(s, n):
-        """Replica {n} takes the leader key (its own, or a free one it may race for) and
-        promotes."""
-        s.require(reachable(s, n) & (s.role[n] == "replica")
+        """Replica {n} takes the leader key (its own, or a free one) and promotes."""
+        s.require(reach(s, n) & (s.role[n] == "replica")
                   & ((s.holder == n) | ((s.holder == "none") & eligible(s, n))))
         s.holder = n
         s.lease = T
@@ -250,7 +250,7 @@ def build(m):
         @m.action(p=nodes, r=nodes)
         def set_sync(s, p, r):
             """Leader {p} makes caught-up replica {r} its synchronous standby."""
-            s.require((r != p) & runs_loop(s, p) & (s.holder == p) & (s.net[p] == "ok")
+            s.require((r != p) & loop(s, p) & (s.holder == p) & (s.net[p] == "ok")
                       & (s.standby[p] == "none") & streams(s, r, p) & (s.log[r] == s.log[p]))
             s.standby[p] = r
             s.sync_leader = p
@@ -260,7 +260,7 @@ def build(m):
         def drop_sync(s, n):
             """Leader {n} drops a synchronous standby that no longer streams (standalone)."""
             lost = any_of((s.standby[n] == o) & ~streams(s, o, n) for o in others(n))
-            s.require(runs_loop(s, n) & (s.holder == n) & (s.net[n] == "ok") & lost)
+            s.require(loop(s, n) & (s.holder == n) & (s.net[n] == "ok") & lost)
             s.standby[n] = "none"
             s.sync_leader = n
             s.sync_standby = "none"
@@ -268,7 +268,7 @@ def build(m):
     @m.action(n=nodes, w=write_ids)
     def write(s, n, w):
         """A client commits transaction {w} on primary {n}."""
-        s.require(runs_loop(s, n) & (s.acked[w] == "no"))
+        s.require(loop(s, n) & (s.acked[w] == "no"))
         s.log[n] = s.log[n].append(w)
         if sync_mode:  # the commit waits for the synchronous standby, if n has one
             alone = s.standby[n] == "none"
@@ -286,11 +286,7 @@ def build(m):
         """Member {n}'s host crashes; its disk keeps the WAL."""
         s.require(s.up[n] & (s.faults > 0))
         s.up[n] = False
-        s.role[n] = "replica"
-        s.phase[n] = "idle"
-        s.since[n] = 0
-        s.elapsed[n] = 0
-        s.standby[n] = "none"
+        demote(s, n)  # PostgreSQL is gone; Patroni will start it as a replica
         s.faults = s.faults - 1
 
     @m.action(n=nodes)
@@ -310,8 +306,7 @@ def build(m):
     if k.stale_reads:
         @m.action(n=nodes)
         def isolate_stale(s, n):
-            """Member {n}'s host is cut off together with its etcd member, which keeps
-            answering reads with the leader key it last saw."""
+            """Member {n}'s host is cut off with its etcd member, which serves stale reads."""
             s.require((s.net[n] == "ok") & (s.faults > 0))
             s.net[n] = "stale"
             s.frozen[n] = s.holder
