@@ -191,7 +191,8 @@ def lift(value: Value, like: Expr | None = None) -> Expr:
             raise SpecError(
                 f"the string {value!r} is not a value here",
                 user_location(),
-                "strings are only enumeration values; compare them with an enum variable",
+                "strings are only enumeration values: compare them with an enum variable, "
+                "or name the enumeration, e.g. ROLE('active')",
             )
         return const(like.enum.code(value), like.enum)
     if isinstance(value, bool | int):

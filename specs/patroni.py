@@ -11,7 +11,6 @@ are the state before the action, assignments the state after.
 """
 
 from ccrverify.lang import Bool, Enum, IntRange, Seq, Spec, all_of, any_of, ite, max_, min_
-from ccrverify.lang.expr import const
 
 spec = Spec("Patroni", __doc__, clock="Tick", lane_index="Node", shared_lane="etcd",
             faults=("Crash", "Isolate", "IsolateStale"))
@@ -60,12 +59,6 @@ ROLE = Enum("Role", ["primary", "replica"])
 NET = Enum("Net", ["ok", "isolated", "stale"])
 PHASE = Enum("Phase", ["idle", "read", "update", "recheck"])
 ACK = Enum("Ack", ["no", "async", "sync"])
-
-
-def phase_const(name):
-    """A Phase constant, for an ite() whose branches are both constants (a bare string
-    there has no enumeration to belong to)."""
-    return const(PHASE.code(name), PHASE)
 
 
 @spec.model
@@ -128,7 +121,7 @@ def build(m):
         keep = ite(in_read, (seen == n) | (seen == "none"), seen == n)
         s.role[n] = ite(keep, s.role[n], "replica")
         s.standby[n] = ite(keep, s.standby[n], "none")
-        s.phase[n] = ite(keep & in_read, phase_const("update"), phase_const("idle"))
+        s.phase[n] = ite(keep & in_read, PHASE("update"), PHASE("idle"))
         s.since[n] = ite(keep, s.since[n], 0)
         s.elapsed[n] = 0
 

@@ -11,7 +11,7 @@ Every action below carries SEMANTICS.md's name and reads as its text: reads
 are the state before the action, assignments the state after.
 """
 
-from ccrverify.lang import Bool, IntRange, Spec, all_of, any_of, ite, min_
+from ccrverify.lang import TRUE, Bool, IntRange, Spec, all_of, any_of, ite, min_
 
 spec = Spec("WSFC", __doc__, clock="Tick", lane_index="Node", shared_lane="W",
             faults=("Crash", "Isolate", "SiteSplit", "WitnessFail"))
@@ -62,7 +62,6 @@ def site_of(name, count):
     return 1 if int(name[1:]) <= (count + 1) // 2 else 2
 
 
-TRUE = all_of([])  # the constant condition, so that ~ and & never meet a Python bool
 
 
 def count(conditions):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ccrverify.errors import SpecError, user_location
-from ccrverify.expr import BOOL, INT, Expr
+from ccrverify.expr import BOOL, INT, Expr, const
 
 # Sizes beyond these cannot be enumerated or even built; say so instead of hanging.
 MAX_INDEX = 100_000
@@ -113,6 +113,11 @@ class Enum:
     @property
     def enum(self) -> Enum:
         return self
+
+    def __call__(self, value: str) -> Expr:
+        """The value as an expression: ``ROLE("active")``, for where nothing else
+        says which enumeration a name belongs to (``ite(c, ROLE("a"), ROLE("b"))``)."""
+        return const(self.code(value), self)
 
     def code(self, value: Any) -> int:
         if value not in self.values:
