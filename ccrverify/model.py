@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from ccrverify.errors import Location
@@ -83,13 +84,29 @@ class ActionInstance:
         return f"{self.name}({','.join(str(p) for p in self.params)})"
 
 
+class PropertyKind(StrEnum):
+    """What a property claims; engines declare which kinds they decide."""
+
+    INVARIANT = "invariant"  # the predicate holds in every reachable state
+    DEADLOCK_FREE = "deadlock-free"  # some action is enabled in every reachable state
+
+
+DEADLOCK = "DeadlockFree"  # the name of the deadlock-freedom property of every model
+
+
 @dataclass(frozen=True)
 class Property:
     name: str
     description: str
-    predicate: Expr
+    predicate: Expr  # for DEADLOCK_FREE: some guard holds (engines may test it faster)
     location: Location | None = None
     defined: Expr | None = None  # where evaluating the predicate is defined (None: everywhere)
+    kind: PropertyKind = PropertyKind.INVARIANT
+
+    @property
+    def is_safety(self) -> bool:
+        """A claim about every reachable state (its counterexample is a finite trace)."""
+        return self.kind in (PropertyKind.INVARIANT, PropertyKind.DEADLOCK_FREE)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 from ccrverify.errors import UsageError
 from ccrverify.loader import LoadedSpec
 from ccrverify.report import Report
+from ccrverify.request import Request
 from ccrverify.sweep.runner import SweepResult
 
 SUFFIXES = (".md", ".html")
@@ -36,7 +37,8 @@ def report_sweeps(loaded: LoadedSpec, knobs: Mapping[str, Any], grids: Sequence[
         axes = [parse_axis(text, loaded.spec.knobs) for text in grid.split()]
         if not axes:
             raise UsageError("--sweep needs at least one KNOB=LO..HI")
-        plan = plan_sweep(loaded, knobs, axes, properties)
+        plan = plan_sweep(loaded, knobs, axes, "explicit",
+                          Request(None if properties is None else tuple(properties)))
         if not use_store:
             results.append(run_sweep(plan, executor))
         else:

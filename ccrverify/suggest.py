@@ -25,6 +25,7 @@ from ccrverify.lang.spec import Knob
 from ccrverify.loader import LoadedSpec
 from ccrverify.model import Model
 from ccrverify.render.text import flat_entries, format_value
+from ccrverify.request import Request
 from ccrverify.result import CheckResult
 from ccrverify.sweep.executors import Executor
 from ccrverify.sweep.point import PointTask
@@ -147,8 +148,8 @@ class _Tasks:
     check_deadlock: bool
 
     def of(self, knobs: tuple[tuple[str, Any], ...]) -> PointTask:
-        return PointTask(self.spec_path, knobs, self.properties, "explicit", self.max_states,
-                         self.check_deadlock, fail_fast=True)
+        return PointTask(self.spec_path, knobs, "explicit", Request(
+            self.properties, self.check_deadlock, self.max_states, fail_fast=True))
 
 
 def _search(loaded: LoadedSpec, base: Mapping[str, Any], tasks: _Tasks, executor: Executor,

@@ -70,7 +70,13 @@ def replay(
     violates: str | None = None,
     deadlock: bool = False,
 ) -> Trace:
-    """Run choices from initial state `init_index`; check the claimed ending."""
+    """Run choices from initial state `init_index`; check the claimed ending (the
+    violation of a property, or a deadlock, which `violates` may also name)."""
+    from ccrverify.model import PropertyKind
+
+    if violates is not None and compiled.model.property(violates).kind == \
+            PropertyKind.DEADLOCK_FREE:
+        violates, deadlock = None, True
     inits = compiled.init_values()
     if not 0 <= init_index < len(inits):
         raise ReplayError(f"no initial state #{init_index}")

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import resource
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ccrverify.compile import CompiledModel
 from ccrverify.explicit.codegen import Kernel, StateError, build_kernel
+from ccrverify.model import Property, PropertyKind
+from ccrverify.request import Request
 from ccrverify.result import CheckResult, PropertyResult, Stats, Verdict
 from ccrverify.trace import Trace, evaluation_error, replay
 
-DEADLOCK = "DeadlockFree"
 CHUNK = 4096
 
 
@@ -37,15 +37,6 @@ class Progress:
         return self.states / self.seconds if self.seconds > 0 else 0.0
 
 
-@dataclass(frozen=True)
-class Budget:
-    max_states: int | None = None
-    fail_fast: bool = False
-    check_deadlock: bool = True
-    progress: Callable[[Progress], None] | None = None
-    progress_every: float = 2.0
-
-
 @dataclass
 class _Search:
     compiled: CompiledModel
@@ -59,7 +50,29 @@ class _Search:
     stop_reason: str = ""
 
 
-def _chunk_size(budget: Budget, seen: int, expanded: int, inits: int) -> int:
+@dataclass(frozen=True)
+class Selection:
+    """The properties a search decides: invariants checked per state (by index in
+    the model), and whether deadlocks are looked for."""
+
+    chosen: tuple[Property, ...]
+    pending: tuple[bool, ...]  # per model property: an invariant to check
+    deadlock: bool
+
+    @staticmethod
+    def of(compiled: CompiledModel, request: Request) -> Selection:
+        chosen = tuple(request.selected(compiled.model))
+        pending = tuple(p in chosen and p.kind == PropertyKind.INVARIANT
+                        for p in compiled.model.properties)
+        deadlock = any(p.kind == PropertyKind.DEADLOCK_FREE for p in chosen)
+        return Selection(chosen, pending, deadlock)
+
+    def indices(self, compiled: CompiledModel) -> list[int]:
+        """The checked invariants' indices (for an evaluation error's message)."""
+        return [i for i, on in enumerate(self.pending) if on]
+
+
+def _chunk_size(budget: Request, seen: int, expanded: int, inits: int) -> int:
     """States to expand before the next look at the budget: CHUNK, or fewer near the
     state limit, so the limit is overshot by about one state's successors, not by a
     chunk's (the limit is the memory guard)."""
@@ -73,26 +86,16 @@ def peak_memory_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def selection(compiled: CompiledModel, properties: Sequence[str] | None
-              ) -> tuple[list[str], list[str]]:
-    """Every property name of the model, and those to check (all when None)."""
-    names = [p.name for p in compiled.model.properties]
-    return names, list(names) if properties is None else list(properties)
-
-
-def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
-          budget: Budget | None = None) -> CheckResult:
+def check(compiled: CompiledModel, request: Request | None = None) -> CheckResult:
     """Enumerate the reachable states and decide every selected property."""
-    budget = budget or Budget()
-    model = compiled.model
-    names, selected = selection(compiled, properties)
-    pending = [name in selected for name in names]
+    request = request or Request()
+    selection = Selection.of(compiled, request)
+    pending = list(selection.pending)
     started = time.perf_counter()
     kernel = build_kernel(compiled)
     inits = list(dict.fromkeys(compiled.init_states()))
     search = _Search(compiled, kernel, {s: None for s in inits}, inits)
     violations: dict[int, int] = {}
-    check_deadlock = budget.check_deadlock and not model.terminal_states
 
     def record(states: list[int]) -> None:
         for index, state in kernel.check(states, pending):
@@ -107,27 +110,27 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
             level: list[int] = []
             start = 0
             while start < len(frontier):
-                size = _chunk_size(budget, len(search.seen), search.expanded, len(inits))
+                size = _chunk_size(request, len(search.seen), search.expanded, len(inits))
                 chunk = frontier[start:start + size]
                 start += len(chunk)
                 ntrans, dead = kernel.expand(chunk, search.seen, level)
                 search.expanded += len(chunk)
                 search.transitions += ntrans
-                if dead and check_deadlock and search.deadlock is None:
+                if dead and selection.deadlock and search.deadlock is None:
                     search.deadlock = dead[0]
                 now = time.perf_counter()
-                if budget.progress and now - last_report >= budget.progress_every:
+                if request.progress and now - last_report >= request.progress_every:
                     last_report = now
-                    budget.progress(Progress(len(search.seen), len(frontier) - start + len(level),
-                                             search.depth + 1, now - started))
-                if budget.max_states is not None and len(search.seen) >= budget.max_states:
-                    search.stop_reason = f"state limit {budget.max_states:,} reached"
+                    request.progress(Progress(len(search.seen), len(frontier) - start
+                                              + len(level), search.depth + 1, now - started))
+                if request.max_states is not None and len(search.seen) >= request.max_states:
+                    search.stop_reason = f"state limit {request.max_states:,} reached"
                     break
             if level:
                 search.depth += 1
             record(level)
             frontier = level
-            if budget.fail_fast and (violations or search.deadlock is not None):
+            if request.fail_fast and (violations or search.deadlock is not None):
                 if frontier:
                     search.stop_reason = "stopped at the first violation (--fail-fast)"
     except KeyboardInterrupt:
@@ -135,55 +138,47 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
     except StateError as err:
         init_index, choices = _path(search, err.state)
         raise evaluation_error(compiled, init_index, choices,
-                               [i for i, name in enumerate(names) if name in selected]
-                               ) from None
+                               selection.indices(compiled)) from None
     seconds = time.perf_counter() - started
     stats = Stats(len(search.seen), search.transitions, search.depth, seconds,
                   peak_memory_bytes())
-    return _result(search, selected, violations, check_deadlock, stats)
+    return _result(search, selection, violations, stats)
 
 
-def _result(search: _Search, selected: list[str], violations: dict[int, int],
-            check_deadlock: bool, stats: Stats) -> CheckResult:
-    names = [p.name for p in search.compiled.model.properties]
-    traces = {i: _counterexample(search, state, violates=names[i])
+def _result(search: _Search, selection: Selection, violations: dict[int, int],
+            stats: Stats) -> CheckResult:
+    props = search.compiled.model.properties
+    traces = {i: _counterexample(search, state, props[i].name)
               for i, state in violations.items()}
     deadlock = None
     if search.deadlock is not None:
         deadlock = _counterexample(search, search.deadlock, deadlock=True)
-    return assemble(search.compiled, selected, traces, check_deadlock, deadlock,
-                    search.stop_reason, stats, "python")
+    return assemble(search.compiled, selection, traces, deadlock, search.stop_reason, stats,
+                    "python")
 
 
-def assemble(compiled: CompiledModel, selected: list[str], traces: dict[int, Trace],
-             check_deadlock: bool, deadlock: Trace | None, stop_reason: str, stats: Stats,
+def assemble(compiled: CompiledModel, selection: Selection, traces: dict[int, Trace],
+             deadlock: Trace | None, stop_reason: str, stats: Stats,
              backend: str) -> CheckResult:
-    """One verdict per selected property (and deadlock freedom) from what a search found."""
+    """One verdict per selected property from what a search found."""
     model = compiled.model
     complete = not stop_reason
     results = []
-    for index, prop in enumerate(model.properties):
-        if prop.name not in selected:
-            continue
-        if index in traces:
-            results.append(PropertyResult(prop.name, prop.description, Verdict.violated(),
-                                          traces[index]))
-        elif complete:
-            results.append(PropertyResult(prop.name, prop.description, Verdict.holds()))
+    for prop in selection.chosen:
+        if prop.kind == PropertyKind.DEADLOCK_FREE:
+            trace = deadlock
         else:
-            results.append(PropertyResult(prop.name, prop.description,
-                                          Verdict.unknown(stop_reason)))
-    if check_deadlock:
-        description = "Some action is enabled in every reachable state."
-        if deadlock is not None:
-            results.append(PropertyResult(DEADLOCK, description, Verdict.violated(), deadlock))
+            trace = traces.get(model.properties.index(prop))
+        if trace is not None:
+            verdict = Verdict.violated()
         elif complete:
-            results.append(PropertyResult(DEADLOCK, description, Verdict.holds()))
+            verdict = Verdict.holds()
         else:
-            results.append(PropertyResult(DEADLOCK, description, Verdict.unknown(stop_reason)))
+            verdict = Verdict.unknown(stop_reason)
+        results.append(PropertyResult(prop.name, prop.description, verdict, trace, prop.kind))
     notes = () if complete else (f"incomplete: {stop_reason}",)
     return CheckResult(model.name, dict(model.knobs), "explicit", stats, tuple(results),
-                       complete, notes, {"backend": backend})
+                       complete, notes, backend=backend)
 
 
 def _counterexample(search: _Search, state: int, violates: str | None = None,

@@ -22,6 +22,7 @@ from ccrverify.errors import ModelError
 from ccrverify.explicit.exprcode import PythonWriter
 from ccrverify.expr import Expr, implied_values, slots_used, substitute
 from ccrverify.intervals import interval
+from ccrverify.model import PropertyKind
 from ccrverify.ops import Op
 
 
@@ -169,11 +170,16 @@ class _Generator:
             self.emit(1, "return found")
             return
         names = [f"p{i}" for i in range(len(props))]
+        invariants = [i for i, p in enumerate(props) if p.kind == PropertyKind.INVARIANT]
         self.emit(1, f"{', '.join(names)}, = pending")
+        if not invariants:  # deadlocks are found by expansion, not here
+            self.emit(1, "return found")
+            return
         self.emit(1, "for st in states:")
-        self.decode(2, slots_used([p.predicate for p in props]))
+        self.decode(2, slots_used([props[i].predicate for i in invariants]))
         writer = PythonWriter(self.knobs, "c")
-        for i, prop in enumerate(props):
+        for i in invariants:
+            prop = props[i]
             temps, (code,) = writer.write([prop.predicate], {})
             self.emit(2, f"# {prop.name}")
             self.emit(2, f"if p{i}:")
@@ -184,7 +190,7 @@ class _Generator:
             self.emit(3, f"if not {code}:")
             self.emit(4, f"found.append(({i}, st))")
             self.emit(4, f"p{i} = False")
-        self.emit(2, f"if not ({' or '.join(names)}):")
+        self.emit(2, f"if not ({' or '.join(names[i] for i in invariants)}):")
         self.emit(3, "break")
         self.emit(1, "return found")
         self.emit(0, "")

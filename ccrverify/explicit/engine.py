@@ -1,41 +1,77 @@
-"""The explicit engine's entry point: picks the numpy frontier (`vector`) when
-the state fits 63 bits and numpy is installed, else the per-state kernel
-(`bfs`). Both enumerate the same states and find counterexamples of the same
-length; the tests hold them to it."""
+"""The explicit engine: every reachable state, enumerated breadth first.
+
+Two enumerators find the same states, transitions, depths and shortest
+counterexamples (the tests hold them to it): the numpy frontier (`vector`),
+a whole BFS level per vectorised step, for states of at most 63 bits; and the
+per-state generated kernel (`bfs`), for states of any width. ``explicit``
+picks numpy when the state fits and numpy is installed; ``numpy`` and
+``python`` name one.
+"""
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from ccrverify.compile import CompiledModel
 from ccrverify.errors import UsageError
 from ccrverify.explicit import bfs
-from ccrverify.explicit.bfs import Budget
-from ccrverify.result import CheckResult
+from ccrverify.model import PropertyKind
+from ccrverify.request import Request
+from ccrverify.result import CheckResult, VerdictKind
 
 BACKENDS = ("auto", "numpy", "python")
+MAX_BITS = 63  # numpy: packed states must fit a signed 64-bit integer
 
 
 def choose_backend(compiled: CompiledModel, backend: str = "auto") -> str:
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend {backend!r}", hint="auto, numpy or python")
     has_numpy = importlib.util.find_spec("numpy") is not None
-    fits = compiled.layout.bits <= 63
+    fits = compiled.layout.bits <= MAX_BITS
     if backend == "numpy" and not (has_numpy and fits):
         reason = "numpy is not installed" if not has_numpy else (
-            f"a state needs {compiled.layout.bits} bits (at most 63)")
+            f"a state needs {compiled.layout.bits} bits (at most {MAX_BITS})")
         raise UsageError(f"the numpy backend cannot run this model: {reason}",
-                         hint="use --backend python")
+                         hint="use --engine python")
     if backend == "auto":
         return "numpy" if has_numpy and fits else "python"
     return backend
 
 
-def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
-          budget: Budget | None = None, backend: str = "auto") -> CheckResult:
-    if choose_backend(compiled, backend) == "numpy":
-        from ccrverify.explicit import vector
+@dataclass(frozen=True)
+class ExplicitEngine:
+    name: str
+    backend: str
+    summary: str
+    decides: frozenset[PropertyKind] = frozenset(PropertyKind)
+    verdicts: frozenset[VerdictKind] = frozenset(
+        {VerdictKind.HOLDS, VerdictKind.VIOLATED, VerdictKind.UNKNOWN})
+    counts_states: bool = True
+    shortest: bool = True
+    symbolic_knobs: bool = False
 
-        return vector.check(compiled, properties, budget)
-    return bfs.check(compiled, properties, budget)
+    def check(self, compiled: CompiledModel, request: Request) -> CheckResult:
+        if choose_backend(compiled, self.backend) == "numpy":
+            from ccrverify.explicit import vector
+
+            return vector.check(compiled, request)
+        return bfs.check(compiled, request)
+
+
+EXPLICIT = ExplicitEngine("explicit", "auto", "every reachable state (numpy when a state "
+                          "fits 63 bits, else python)")
+NUMPY = replace(EXPLICIT, name="numpy", backend="numpy",
+                summary="every reachable state, a BFS level at a time in numpy (63-bit states)")
+PYTHON = replace(EXPLICIT, name="python", backend="python",
+                 summary="every reachable state, one at a time in generated Python (any width)")
+
+
+def check(compiled: CompiledModel, request: Request | None = None,
+          backend: str = "auto") -> CheckResult:
+    """The explicit engine with a chosen backend (auto, numpy or python)."""
+    engine = {"auto": EXPLICIT, "numpy": NUMPY, "python": PYTHON}.get(backend)
+    if engine is None:
+        choose_backend(compiled, backend)  # the unknown-backend error
+        raise AssertionError("unreachable")
+    return engine.check(compiled, request or Request())

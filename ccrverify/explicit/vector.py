@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import linecache
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ccrverify.compile import CompiledModel
-from ccrverify.explicit.bfs import Budget, Progress, assemble, peak_memory_bytes, selection
+from ccrverify.explicit.bfs import Progress, Selection, assemble, peak_memory_bytes
 from ccrverify.explicit.codegen import StateError, _state_error
 from ccrverify.explicit.exprcode import NumpyWriter
 from ccrverify.expr import Expr, implied_values, slots_used, substitute
 from ccrverify.intervals import interval
+from ccrverify.model import PropertyKind
 from ccrverify.ops import Op
+from ccrverify.request import Request
 from ccrverify.result import CheckResult, Stats
 from ccrverify.trace import Trace, evaluation_error, replay
 
@@ -101,6 +103,11 @@ def generate(compiled: CompiledModel) -> str:
         lines.append("    return mask, (F + delta)[mask]")
         lines.append("")
     for index, prop in enumerate(model.properties):
+        if prop.kind != PropertyKind.INVARIANT:  # deadlocks: found by expansion
+            lines.append(f"def property_{index}(F):  # {prop.name}: not a state predicate")
+            lines.append("    return np.ones(F.shape, dtype=bool)")
+            lines.append("")
+            continue
         lines.append(f"def property_{index}(F):  # {prop.name}")
         decode(slots_used([prop.predicate]))
         writer = NumpyWriter(knobs, "t")
@@ -150,16 +157,16 @@ class _Search:
     stop_reason: str = ""
 
 
-def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
-          budget: Budget | None = None) -> CheckResult:
+def check(compiled: CompiledModel, request: Request | None = None) -> CheckResult:
     """The same search as `bfs.check`, a level at a time over numpy arrays."""
-    budget = budget or Budget()
+    budget = request or Request()
     model = compiled.model
-    names, selected = selection(compiled, properties)
-    pending = {i for i, name in enumerate(names) if name in selected}
+    selection = Selection.of(compiled, budget)
+    names = [p.name for p in model.properties]
+    pending = {i for i, on in enumerate(selection.pending) if on}
     started = time.perf_counter()
     kernel = build(compiled)
-    check_deadlock = budget.check_deadlock and not model.terminal_states
+    check_deadlock = selection.deadlock
     search = _Search()
     inits = np.unique(np.array(compiled.init_states(), dtype=np.int64))
     level = _Level(inits, np.full(len(inits), -1), np.full(len(inits), -1, dtype=np.int32))
@@ -187,8 +194,8 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
         level = search.levels[-1]
         position = int(np.searchsorted(level.states, err.state))
         init_index, choices = _path(compiled, search, (len(search.levels) - 1, position))
-        raise evaluation_error(compiled, init_index, choices, sorted(
-            i for i, name in enumerate(names) if name in selected)) from None
+        raise evaluation_error(compiled, init_index, choices,
+                               selection.indices(compiled)) from None
     distinct = sum(len(lv.states) for lv in search.levels)
     stats = Stats(distinct, search.transitions, len(search.levels) - 1,
                   time.perf_counter() - started, peak_memory_bytes())
@@ -196,8 +203,7 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
               for i, where in search.violations.items()}
     deadlock = _trace(compiled, search, search.deadlock, deadlock=True) if search.deadlock \
         else None
-    return assemble(compiled, selected, traces, check_deadlock, deadlock, search.stop_reason,
-                    stats, "numpy")
+    return assemble(compiled, selection, traces, deadlock, search.stop_reason, stats, "numpy")
 
 
 def _check_properties(kernel: VectorKernel, search: _Search, pending: set[int]) -> None:
@@ -210,7 +216,7 @@ def _check_properties(kernel: VectorKernel, search: _Search, pending: set[int]) 
 
 
 def _expand(kernel: VectorKernel, search: _Search, visited: Any, check_deadlock: bool,
-            budget: Budget) -> tuple[_Level, Any]:
+            budget: Request) -> tuple[_Level, Any]:
     states = search.levels[-1].states
     successors, parents, actions = [], [], []
     enabled = np.zeros(len(states), dtype=bool)
@@ -288,10 +294,12 @@ def reachable(compiled: CompiledModel, max_states: int | None = None) -> Reachab
             if max_states is not None and len(visited) > max_states:
                 return None
             search.levels = [level]  # parents are not needed: keep one level
-            level, visited = _expand(kernel, search, visited, False, Budget())
-        failing = frozenset(prop.name for prop, holds in zip(compiled.model.properties,
-                                                              kernel.properties, strict=True)
-                            if not holds(visited).all())
+            level, visited = _expand(kernel, search, visited, True, Request())
+        failing = frozenset(
+            prop.name for prop, holds in zip(compiled.model.properties, kernel.properties,
+                                             strict=True)
+            if (search.deadlock is not None if prop.kind == PropertyKind.DEADLOCK_FREE
+                else not holds(visited).all()))
     except StateError:
         check(compiled)  # the full search keeps parents: it raises the error with its trace
         raise

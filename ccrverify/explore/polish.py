@@ -30,11 +30,11 @@ STEP_BUDGET = 200_000  # kernel calls spent polishing one witness, at most
 
 class _Replayer:
     def __init__(self, kernel: Kernel, inits: Sequence[int], target: int, properties: int,
-                 budget: int) -> None:
+                 deadlock: bool, budget: int) -> None:
         self.kernel = kernel
         self.inits = inits
-        self.deadlock = target == properties
-        self.pending = [i == target for i in range(properties)]
+        self.deadlock = deadlock
+        self.pending = [i == target and not deadlock for i in range(properties)]
         self.budget = budget
 
     def length(self, init_index: int, choices: Sequence[int]) -> int | None:
@@ -59,12 +59,10 @@ class _Replayer:
 
 
 def polish(kernel: Kernel, inits: Sequence[int], witness: Witness, target: int,
-           properties: int, budget: int = STEP_BUDGET) -> Witness:
-    """A witness no longer than `witness` ending in the same violation.
-
-    `target` is a property index, or `properties` for a deadlock.
-    """
-    replayer = _Replayer(kernel, inits, target, properties, budget)
+           properties: int, deadlock: bool = False, budget: int = STEP_BUDGET) -> Witness:
+    """A witness no longer than `witness` ending in the same violation of property
+    `target` (a deadlock when `deadlock`)."""
+    replayer = _Replayer(kernel, inits, target, properties, deadlock, budget)
     best = list(witness.choices)
     if replayer.length(witness.init_index, best) != len(best):
         return witness  # not ours to fix: replay() will report it

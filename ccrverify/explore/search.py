@@ -27,7 +27,8 @@ import json
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,60 +38,48 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
 from ccrverify.compile import CompiledModel
-from ccrverify.explicit.bfs import DEADLOCK, peak_memory_bytes
+from ccrverify.explicit.bfs import peak_memory_bytes
 from ccrverify.explicit.codegen import Kernel, build_kernel
-from ccrverify.explore.options import ExploreOptions
 from ccrverify.explore.polish import polish
 from ccrverify.explore.walk import Draw, OutOfTime, Walker
-from ccrverify.result import CheckResult, PropertyResult, Stats, Verdict
+from ccrverify.model import PropertyKind
+from ccrverify.request import Request
+from ccrverify.result import CheckResult, Discovery, PropertyResult, Stats, Verdict, VerdictKind
 from ccrverify.trace import evaluation_error, replay
 
-ENGINE = "explore"
+NAME = "explore"
 # Bump when the meaning of the drawn choices changes, so that stored examples
 # from an older encoding are not replayed as if they meant the same run.
 ENCODING_VERSION = 1
-DEADLOCK_DESCRIPTION = "Some action is enabled in every reachable state."
 
 
 class Violation(Exception):
     """A run ended in a violation of a targeted property (subclassed per property)."""
 
 
-def explore(compiled: CompiledModel, properties: Sequence[str] | None = None,
-            options: ExploreOptions | None = None) -> CheckResult:
+def explore(compiled: CompiledModel, request: Request | None = None) -> CheckResult:
     """Explore random runs; every selected property ends violated or unknown."""
-    options = options or ExploreOptions()
-    options.validate()
+    request = (request or Request()).validate()
     started = time.perf_counter()
-    deadline = None if options.time_limit is None else time.monotonic() + options.time_limit
+    deadline = None if request.time_limit is None else time.monotonic() + request.time_limit
     model = compiled.model
-    names = [p.name for p in model.properties]
-    selected = list(names) if properties is None else list(properties)
-    check_deadlock = options.check_deadlock and not model.terminal_states
+    chosen = request.selected(model)
     kernel = build_kernel(compiled)
-    walker = Walker(compiled, kernel, options, deadline)
-    pending = {names.index(n) for n in selected} | {walker.error_index}
-    if check_deadlock:
-        pending.add(walker.deadlock_index)
+    walker = Walker(compiled, kernel, request, deadline)
+    indices = [model.properties.index(p) for p in chosen]
+    pending = set(indices) | {walker.error_index}
     explore_started = time.perf_counter()
     with _interrupt_flag(walker):
-        searches, stop_reason = _searches(walker, compiled, pending, options)
+        searches, stop_reason = _searches(walker, compiled, pending, request)
     broken = walker.best.get(walker.error_index)
     if broken is not None:
         raise evaluation_error(compiled, broken.init_index, broken.choices,
-                               [names.index(n) for n in selected])
+                               [i for i in indices if i != walker.deadlock_index])
     explore_seconds = time.perf_counter() - explore_started
-    coverage = walker.coverage.report(model.actions, explore_seconds, options.swarm,
-                                      options.seed, searches)
-    results = []
-    for index, prop in enumerate(model.properties):
-        if prop.name in selected:
-            results.append(_property_result(walker, kernel, compiled, index, prop.name,
-                                            prop.description, coverage.describe(), stop_reason))
-    if check_deadlock:
-        results.append(_property_result(walker, kernel, compiled, walker.deadlock_index,
-                                        DEADLOCK, DEADLOCK_DESCRIPTION, coverage.describe(),
-                                        stop_reason))
+    coverage = walker.coverage.report(model.actions, explore_seconds, request.swarm,
+                                      request.seed, searches)
+    results = [_property_result(walker, kernel, compiled, index, coverage.describe(),
+                                stop_reason) for index in indices]
     stats = Stats(coverage.distinct_states, coverage.steps, coverage.longest_run,
                   time.perf_counter() - started, peak_memory_bytes())
     notes = ["random exploration: a violation is real, anything else is unknown"]
@@ -98,9 +87,26 @@ def explore(compiled: CompiledModel, properties: Sequence[str] | None = None,
         notes.append(f"incomplete: {stop_reason}")
     if coverage.never_fired:
         notes.append("never fired: " + ", ".join(coverage.never_fired))
-    return CheckResult(model.name, dict(model.knobs), ENGINE, stats, tuple(results),
-                       complete=False, notes=tuple(notes),
-                       extra={"coverage": coverage.to_json()})
+    return CheckResult(model.name, dict(model.knobs), NAME, stats, tuple(results),
+                       complete=False, notes=tuple(notes), coverage=coverage)
+
+
+@dataclass(frozen=True)
+class ExploreEngine:
+    name: str = "explore"
+    summary: str = ("random runs driven by Hypothesis, with swarm testing and shrinking: "
+                    "finds violations, never proves")
+    decides: frozenset[PropertyKind] = frozenset(PropertyKind)
+    verdicts: frozenset[VerdictKind] = frozenset({VerdictKind.VIOLATED, VerdictKind.UNKNOWN})
+    counts_states: bool = False
+    shortest: bool = False
+    symbolic_knobs: bool = False
+
+    def check(self, compiled: CompiledModel, request: Request) -> CheckResult:
+        return explore(compiled, request)
+
+
+ENGINE = ExploreEngine()
 
 
 @contextlib.contextmanager
@@ -123,7 +129,7 @@ def _interrupt_flag(walker: Walker) -> Iterator[None]:
 
 
 def _searches(walker: Walker, compiled: CompiledModel, pending: set[int],
-              options: ExploreOptions) -> tuple[int, str]:
+              options: Request) -> tuple[int, str]:
     """Search until every target is decided or a search finds nothing new; the
     number of searches and why they stopped early ("" when they did not)."""
     searches = 0
@@ -144,26 +150,26 @@ def _searches(walker: Walker, compiled: CompiledModel, pending: set[int],
 
 
 def _property_result(walker: Walker, kernel: Kernel, compiled: CompiledModel, index: int,
-                     name: str, description: str, covered: str, stop_reason: str
-                     ) -> PropertyResult:
+                     covered: str, stop_reason: str) -> PropertyResult:
+    prop = compiled.model.properties[index]
     shrunk = walker.best.get(index)
     if shrunk is None:
         reason = covered + (f"; {stop_reason}" if stop_reason else "")
-        return PropertyResult(name, description, Verdict.unknown(reason))
+        return PropertyResult(prop.name, prop.description, Verdict.unknown(reason), None,
+                              prop.kind)
     is_deadlock = index == walker.deadlock_index
-    witness = polish(kernel, walker.inits, shrunk, index, walker.properties)
-    trace = replay(compiled, witness.init_index, witness.choices,
-                   violates=None if is_deadlock else name, deadlock=is_deadlock)
+    witness = polish(kernel, walker.inits, shrunk, index, walker.properties, is_deadlock)
+    trace = replay(compiled, witness.init_index, witness.choices, violates=prop.name)
     first = walker.first[index]
-    details = {"first_found": {"length": first.length, "after_steps": first.after_steps,
-                               "after_seconds": round(first.after_seconds, 3)},
-               "shrunk_length": len(shrunk.choices)}
-    return PropertyResult(name, description, Verdict.violated(), trace, details)
+    return PropertyResult(prop.name, prop.description, Verdict.violated(), trace, prop.kind,
+                          first_found=Discovery(first.length, first.after_steps,
+                                                first.after_seconds),
+                          shrunk_length=len(shrunk.choices))
 
 
 # -- one Hypothesis search ---------------------------------------------------------------
 def _search(walker: Walker, compiled: CompiledModel, targets: list[int],
-            options: ExploreOptions, number: int) -> None:
+            options: Request, number: int) -> None:
     """One Hypothesis search for violations of `targets`; findings land in walker.best."""
     failures = {t: type(f"Violation{t}", (Violation,), {}) for t in targets}
 
@@ -216,7 +222,7 @@ def _integer_drawer(data: st.DataObject) -> Draw:
 
 
 def _database(root: Path | None, compiled: CompiledModel, targets: list[int],
-              options: ExploreOptions) -> ExampleDatabase | None:
+              options: Request) -> ExampleDatabase | None:
     """A directory per model, knobs, targets and encoding, so an example is only
     ever replayed where its choices mean the same run."""
     if root is None:

@@ -31,8 +31,9 @@ from dataclasses import dataclass
 
 from ccrverify.compile import CompiledModel
 from ccrverify.explicit.codegen import Kernel, StateError
-from ccrverify.explore.coverage import Coverage, Progress
-from ccrverify.explore.options import ExploreOptions
+from ccrverify.explore.coverage import Progress, Tally
+from ccrverify.model import PropertyKind
+from ccrverify.request import Request
 
 Draw = Callable[[int, int], int]
 
@@ -73,7 +74,7 @@ class Discovery:
 
 
 class Walker:
-    def __init__(self, compiled: CompiledModel, kernel: Kernel, options: ExploreOptions,
+    def __init__(self, compiled: CompiledModel, kernel: Kernel, options: Request,
                  deadline: float | None = None) -> None:
         model = compiled.model
         self.successors = kernel.successors
@@ -85,11 +86,14 @@ class Walker:
         self.kind_of = tuple(kinds.index(a.name) for a in model.actions)
         self.kinds = len(kinds)
         self.properties = len(model.properties)
-        self.deadlock_index = self.properties  # the pseudo-property "no deadlock"
-        self.error_index = self.properties + 1  # "no evaluation error": always a target
+        # Deadlock freedom is found by the walk (a state with no enabled action),
+        # the other properties by the kernel's checks after each step.
+        self.deadlock_index = next((i for i, p in enumerate(model.properties)
+                                    if p.kind == PropertyKind.DEADLOCK_FREE), -1)
+        self.error_index = self.properties  # "no evaluation error": always a target
         self.options = options
         self.deadline = deadline
-        self.coverage = Coverage(self.instances)
+        self.coverage = Tally(self.instances)
         self.best: dict[int, Witness] = {}
         self.first: dict[int, Discovery] = {}
         self.started = time.monotonic()
@@ -102,7 +106,7 @@ class Walker:
     # -- one run ---------------------------------------------------------------------
     def run(self, draw: Draw, targets: Sequence[int]) -> int | None:
         """Walk one run; the target violated at its end, or None."""
-        pending = [i in targets for i in range(self.properties)]
+        pending = [i in targets and i != self.deadlock_index for i in range(self.properties)]
         any_property = any(pending)
         deadlock = self.deadlock_index in targets
         self._tick()

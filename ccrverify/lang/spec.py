@@ -40,7 +40,16 @@ from ccrverify.expr import (
 from ccrverify.intervals import interval
 from ccrverify.lang.domain import Bool, Domain, Enum, Index, IntRange, Scalar, Seq
 from ccrverify.lang.seq import SeqExpr
-from ccrverify.model import ActionInstance, InitGroup, Model, Property, Slot, Variable
+from ccrverify.model import (
+    DEADLOCK,
+    ActionInstance,
+    InitGroup,
+    Model,
+    Property,
+    PropertyKind,
+    Slot,
+    Variable,
+)
 
 # -- knobs ---------------------------------------------------------------------
 LARGEST = 2**62  # knob values beyond this would overflow the 64-bit kernels
@@ -241,6 +250,12 @@ class Spec(PropertySet):
         for name in names:
             if names.count(name) > 1:
                 raise SpecError(f"property {name} is declared twice")
+        if DEADLOCK in names:
+            where = next(inv.location for inv in invariants if inv.name == DEADLOCK)
+            raise SpecError(f"the property name {DEADLOCK} is reserved", where,
+                            "every model checks deadlock freedom under that name; rename it")
+        if not self.terminal_states:
+            props += (deadlock_freedom(builder.actions),)
         return Model(
             name=self.name,
             knobs=values,
@@ -524,6 +539,14 @@ class ModelBuilder:
                             inv.location, "compare state variables, e.g. s.role['A'] == 'active'")
         return Property(inv.name, inv.description, e, inv.location,
                         _condition(simplify(definedness(e), (), self._slot_bounds)))
+
+
+def deadlock_freedom(actions: Sequence[ActionInstance]) -> Property:
+    """Deadlock freedom as a property: some action's guard holds in every reachable
+    state. Symbolic engines decide it as this invariant; explicit ones notice a
+    state without successors while expanding it."""
+    return Property(DEADLOCK, "Some action is enabled in every reachable state.",
+                    any_of(a.guard for a in actions), None, None, PropertyKind.DEADLOCK_FREE)
 
 
 def _condition(e: Expr) -> Expr | None:

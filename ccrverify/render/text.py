@@ -13,7 +13,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from ccrverify.result import CheckResult
+from ccrverify.result import HOLDS, UNKNOWN, VIOLATED, CheckResult, Coverage
 from ccrverify.trace import Trace
 
 
@@ -82,10 +82,14 @@ def summary(result: CheckResult, source: str = "") -> str:
     lines = [f"model {result.model}" + (f" ({source})" if source else "") +
              (f"  knobs: {knobs}" if knobs else "")]
     status = "complete" if result.complete else "INCOMPLETE"
-    lines.append(
-        f"{result.engine}: {s.distinct_states:,} distinct states, {s.transitions:,} transitions, "
-        f"depth {s.depth}, {s.seconds:.2f} s ({s.states_per_second:,.0f} states/s), "
-        f"peak memory {s.peak_memory_bytes / 2**20:.0f} MiB, {status}")
+    if result.method is not None:  # a symbolic engine counts no states
+        lines.append(f"{result.engine}: method {result.method}, {s.seconds:.2f} s"
+                     + ("" if result.complete else ", INCOMPLETE"))
+    else:
+        lines.append(
+            f"{result.engine}: {s.distinct_states:,} distinct states, {s.transitions:,} "
+            f"transitions, depth {s.depth}, {s.seconds:.2f} s ({s.states_per_second:,.0f} "
+            f"states/s), peak memory {s.peak_memory_bytes / 2**20:.0f} MiB, {status}")
     for note in result.notes:
         lines.append(note)
     return "\n".join(lines)
@@ -94,7 +98,7 @@ def summary(result: CheckResult, source: str = "") -> str:
 def verdict_table(result: CheckResult, fmt: str = "table") -> str:
     rows = []
     for p in result.properties:
-        verdict = str(p.verdict) + (f" ({p.verdict.reason})" if p.verdict.kind == "unknown"
+        verdict = str(p.verdict) + (f" ({p.verdict.reason})" if p.verdict.kind == UNKNOWN
                                     else "")
         rows.append([p.name, verdict, "-" if p.trace is None else len(p.trace), p.description])
     return str(tabulate(rows, headers=["property", "verdict", "trace", "description"],
@@ -104,11 +108,67 @@ def verdict_table(result: CheckResult, fmt: str = "table") -> str:
 
 def render_result(result: CheckResult, source: str = "", clock: str = "",
                   trace_format: str = "table", full: bool = False) -> str:
+    """The whole answer of any engine: what ran, the verdicts, how each was reached
+    (a proof's invariant, a bound), every counterexample, and what random runs
+    covered."""
     parts = [summary(result, source), "", verdict_table(result)]
+    if result.method is not None:
+        parts += _proof_lines(result)
     for p in result.properties:
         if p.trace is None:
             continue
-        parts += ["", f"Counterexample to {p.name} ({len(p.trace)} actions, "
+        at = (" with " + " ".join(f"{k}={v}" for k, v in p.knob_values)) if p.knob_values \
+            else ""
+        parts += ["", f"Counterexample to {p.name}{at} ({len(p.trace)} actions, "
                       f"ends in {p.trace.ends_in}):",
                   trace_table(p.trace, clock, trace_format, full)]
+    if result.certificate:
+        parts += ["", f"certificate written to {result.certificate} "
+                      f"(re-check: z3 {result.certificate})"]
+    if result.coverage is not None:
+        parts += ["", coverage_text(result.coverage)]
     return "\n".join(parts)
+
+
+def _proof_lines(result: CheckResult) -> list[str]:
+    lines = []
+    for p in result.properties:
+        if p.verdict.reason and p.verdict.kind not in (VIOLATED, HOLDS):
+            lines.append(f"{p.name}: {p.verdict.reason}")
+        proof = p.proof
+        if proof is None:
+            continue
+        if proof.k is not None:
+            lines.append(f"{p.name}: proved by {proof.k}-induction")
+        for n, region in enumerate(proof.regions, 1):
+            lines.append(f"{p.name}: proof {n} covers {region}")
+        if p.verdict.kind == HOLDS and proof.invariant:
+            lines += ["", f"Inductive invariant for {p.name} ({len(proof.invariant)} lemmas, "
+                          "certificate checked):"]
+            lines += [f"  {lemma}" for lemma in proof.invariant]
+    return lines
+
+
+def coverage_text(coverage: Coverage) -> str:
+    """What random runs covered: totals, then firings per action kind."""
+    seed = coverage.seed
+    lines = [
+        f"coverage: {coverage.runs:,} runs, {coverage.steps:,} steps "
+        f"({coverage.steps_per_second:,.0f} steps/s), "
+        f"{coverage.distinct_states:,} distinct states, "
+        f"longest run {coverage.longest_run} steps, "
+        f"swarm {'on' if coverage.swarm else 'off'}"
+        + ("" if seed is None else f", seed {seed}"),
+    ]
+    total = max(1, coverage.steps)
+    rows = [[name, f"{count:,}", f"{100 * count / total:.1f}%",
+             "NEVER FIRED" if count == 0 else ""]
+            for name, count in coverage.action_counts]
+    lines.append(tabulate(rows, headers=["action", "fired", "share", ""],
+                          disable_numparse=True))
+    if coverage.never_fired:
+        lines.append("never fired: " + ", ".join(coverage.never_fired) +
+                     " (the runs say nothing about these actions)")
+    elif coverage.never_fired_instances:
+        lines.append("instances never fired: " + ", ".join(coverage.never_fired_instances))
+    return "\n".join(lines)

@@ -15,10 +15,10 @@ from typing import Any
 
 from ccrverify import __version__
 from ccrverify.errors import CcrError
+from ccrverify.request import Request
 from ccrverify.result import CheckResult
 from ccrverify.sources import engine_hash
 
-ENGINES = ("explicit", "prove")
 INTERNAL = "internal error: "  # prefix of an error that is a bug in ccrverify
 
 
@@ -26,24 +26,28 @@ INTERNAL = "internal error: "  # prefix of an error that is a bug in ccrverify
 class PointTask:
     spec_path: str
     knobs: tuple[tuple[str, Any], ...]  # every knob's value, sorted by name
-    properties: tuple[str, ...] | None  # None: all, and deadlock freedom
-    engine: str = "explicit"
-    max_states: int | None = None
-    check_deadlock: bool = True
-    fail_fast: bool = False  # stop at the first violation (other verdicts become unknown)
+    engine: str = "explicit"  # a name in the engine registry
+    request: Request = Request()
 
     @property
     def knob_dict(self) -> dict[str, Any]:
         return dict(self.knobs)
 
+    @property
+    def properties(self) -> tuple[str, ...] | None:
+        return self.request.properties
+
     def options_key(self) -> str:
-        """What besides the model and knobs decides the answer (part of the store key);
-        the checker's version too, so an upgraded engine does not reuse old answers."""
+        """What besides the model and knobs decides the answer (part of the store key):
+        the engine, every setting of the request, and ccrverify's own version and
+        sources, so an upgraded or edited engine does not reuse old answers."""
+        r = self.request
         return json.dumps({"ccrverify": __version__, "engine_source": engine_hash(),
-                           "engine": self.engine,
-                           "properties": self.properties,
-                           "max_states": self.max_states, "deadlock": self.check_deadlock,
-                           "fail_fast": self.fail_fast},
+                           "engine": self.engine, "properties": r.properties,
+                           "max_states": r.max_states, "deadlock": r.check_deadlock,
+                           "fail_fast": r.fail_fast, "time_limit": r.time_limit,
+                           "depth": r.depth, "max_k": r.max_k,
+                           "explore": [r.max_examples, r.steps, r.seed, r.swarm]},
                           sort_keys=True)
 
 
@@ -117,18 +121,7 @@ def run_point(task: PointTask) -> PointResult:
 
 
 def _check(task: PointTask) -> CheckResult:
+    from ccrverify.api import Target, run
     from ccrverify.loader import load
 
-    model = load(task.spec_path).build(task.knob_dict)
-    if task.engine == "prove":
-        from ccrverify.sweep.engines import prove
-
-        return prove(model, task.properties)
-    from ccrverify.compile import compile_model
-    from ccrverify.explicit.bfs import Budget
-    from ccrverify.explicit.engine import check
-
-    budget = Budget(max_states=task.max_states, check_deadlock=task.check_deadlock,
-                    fail_fast=task.fail_fast)
-    props = None if task.properties is None else list(task.properties)
-    return check(compile_model(model), props, budget)
+    return run(Target(load(task.spec_path), task.knob_dict), task.engine, task.request)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ccrverify.loader import LoadedSpec
+from ccrverify.request import Request
 from ccrverify.sweep.executors import Executor
 from ccrverify.sweep.grid import Axis, grid_points
 from ccrverify.sweep.point import PointResult, PointTask
@@ -66,8 +67,8 @@ class SweepResult:
 
 
 def plan_sweep(loaded: LoadedSpec, fixed: Mapping[str, Any], axes: Sequence[Axis],
-               properties: Sequence[str] | None = None, engine: str = "explicit",
-               max_states: int | None = None, check_deadlock: bool = True) -> SweepPlan:
+               engine: str = "explicit", request: Request | None = None) -> SweepPlan:
+    request = request or Request()
     swept = {a.knob for a in axes}
     fixed = {k: v for k, v in fixed.items() if k not in swept}  # the grid overrides them
     points = grid_points(axes)
@@ -75,8 +76,7 @@ def plan_sweep(loaded: LoadedSpec, fixed: Mapping[str, Any], axes: Sequence[Axis
     for point in points:
         knobs = loaded.spec.knob_values({**fixed, **point})
         tasks.append(PointTask(str(loaded.path.resolve()), tuple(sorted(knobs.items())),
-                               None if properties is None else tuple(properties), engine,
-                               max_states, check_deadlock))
+                               engine, request))
     # The source hash covers the spec and property files, whatever the knobs.
     model = loaded.build({**fixed, **points[0]})
     return SweepPlan(model.name, str(loaded.path), model.source_hash, tuple(axes), dict(fixed),

@@ -45,27 +45,3 @@ def sweep_json(result: SweepResult) -> dict[str, Any]:
         "regions": regions_of(result),
         "reused": result.reused,  # points answered by the results store
     }
-
-
-def sweep_csv(result: SweepResult) -> str:
-    """One row per point: the swept knobs, states, each verdict and trace length, seconds."""
-    import csv
-    import io
-
-    names = result.property_names()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([a.knob for a in result.plan.axes] + ["distinct_states"]
-                    + [h for n in names for h in (n, f"{n}_trace")] + ["seconds"])
-    for task, point in zip(result.plan.tasks, result.points, strict=True):
-        row: list[Any] = [str(v).lower() if isinstance(v, bool) else v
-                          for v in result.plan.swept(task).values()]
-        row.append(point.distinct_states)
-        for name in names:
-            outcome = point.outcome(name)
-            row += ["error" if point.error else "" if outcome is None else outcome.verdict,
-                    "" if outcome is None or outcome.trace_length is None
-                    else outcome.trace_length]
-        row.append(round(point.seconds, 4))
-        writer.writerow(row)
-    return out.getvalue()

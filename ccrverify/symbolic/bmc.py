@@ -14,24 +14,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ccrverify.compile import CompiledModel
-from ccrverify.result import CheckResult, PropertyResult, Verdict
+from ccrverify.request import Request
+from ccrverify.result import CheckResult, PropertyResult, Verdict, VerdictKind
 from ccrverify.symbolic.common import (
     Clock,
     Concretize,
     Limits,
+    SymbolicEngine,
     Unrolling,
     Witness,
     check_result,
+    concretizer_of,
     fixed,
+    limits_of,
     outcome,
     selected,
+    selected_names,
     violated,
     witness,
 )
 from ccrverify.symbolic.encode import Encoding
 from ccrverify.symbolic.z3api import SAT, UNKNOWN
 
-ENGINE = "z3-bmc"
+NAME = "z3-bmc"
 
 
 def shortest_violation(unrolling: Unrolling, prop: str, depth: int, concretize: Concretize,
@@ -63,13 +68,23 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
         clock = Clock(limits.seconds)
         found = shortest_violation(unrolling, prop, limits.depth, concretize, limits, clock)
         if isinstance(found, Witness):
-            results.append(violated(compiled, prop, found, seconds=round(clock.elapsed(), 3)))
+            results.append(violated(compiled, prop, found, seconds=clock.elapsed()))
             deepest = max(deepest, found.depth)
         elif isinstance(found, str):
             results.append(outcome(compiled, prop, Verdict.unknown(found)))
         else:
             results.append(outcome(compiled, prop, Verdict.bounded(limits.depth),
-                                   seconds=round(clock.elapsed(), 3)))
+                                   seconds=clock.elapsed()))
             deepest = limits.depth
-    return check_result(compiled, ENGINE, results, total.elapsed(), deepest,
-                        {"method": "bmc", "bound": limits.depth, "certificate": None})
+    return check_result(compiled, NAME, results, total.elapsed(), deepest, "bmc", limits.depth)
+
+
+def _run(compiled: CompiledModel, request: Request) -> CheckResult:
+    return check(compiled, selected_names(compiled, request), limits_of(request),
+                 concretizer_of(compiled, request))
+
+
+ENGINE = SymbolicEngine(
+    "bmc", "bounded model checking with Z3: shortest counterexamples up to --depth, "
+    "bounded(K) otherwise", _run,
+    frozenset({VerdictKind.VIOLATED, VerdictKind.BOUNDED, VerdictKind.UNKNOWN}), shortest=True)

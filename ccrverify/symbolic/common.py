@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ccrverify.compile import CompiledModel
-from ccrverify.result import CheckResult, PropertyResult, Stats, Verdict
+from ccrverify.model import PropertyKind
+from ccrverify.request import Request
+from ccrverify.result import CheckResult, Proof, PropertyResult, Stats, Verdict, VerdictKind
 from ccrverify.symbolic.encode import Encoding, StateVars, knob_points
 from ccrverify.symbolic.z3api import Assignment, Term
 from ccrverify.trace import ReplayError, Trace, replay
@@ -25,7 +27,6 @@ from ccrverify.trace import ReplayError, Trace, replay
 # Knob values chosen by a solver -> the model compiled with them as concrete knobs.
 Concretize = Callable[[Mapping[str, int]], CompiledModel]
 
-NO_DEADLOCK_NOTE = "deadlocks are not checked by the z3 engines (use `ccrverify check`)"
 
 
 def fixed(compiled: CompiledModel) -> Concretize:
@@ -125,22 +126,24 @@ def witness(unrolling: Unrolling, assignment: Assignment, depth: int, prop: str,
 
 
 def selected(compiled: CompiledModel, properties: Sequence[str] | None) -> list[str]:
+    """The selected properties' names in model order (all when None)."""
     names = [p.name for p in compiled.model.properties]
     return names if properties is None else [n for n in names if n in properties]
 
 
-def violated(compiled: CompiledModel, prop: str, w: Witness, **details: Any) -> PropertyResult:
-    extra: dict[str, Any] = {"depth": w.depth, **details}
-    if w.knobs:
-        extra["knob_values"] = dict(sorted(w.knobs.items()))
+def violated(compiled: CompiledModel, prop: str, w: Witness, seconds: float | None = None,
+             found_by: str = "") -> PropertyResult:
     p = compiled.model.property(prop)
-    return PropertyResult(prop, p.description, Verdict.violated(), w.trace, extra)
+    return PropertyResult(prop, p.description, Verdict.violated(), w.trace, p.kind,
+                          depth=w.depth, seconds=seconds, found_by=found_by,
+                          knob_values=tuple(sorted(w.knobs.items())))
 
 
-def outcome(compiled: CompiledModel, prop: str, verdict: Verdict, **details: Any
-            ) -> PropertyResult:
+def outcome(compiled: CompiledModel, prop: str, verdict: Verdict, seconds: float | None = None,
+            proof: Proof | None = None) -> PropertyResult:
     p = compiled.model.property(prop)
-    return PropertyResult(prop, p.description, verdict, None, dict(details))
+    return PropertyResult(prop, p.description, verdict, None, p.kind, seconds=seconds,
+                          proof=proof)
 
 
 def shown_knobs(compiled: CompiledModel) -> dict[str, Any]:
@@ -152,8 +155,40 @@ def shown_knobs(compiled: CompiledModel) -> dict[str, Any]:
 
 
 def check_result(compiled: CompiledModel, engine: str, results: Sequence[PropertyResult],
-                 seconds: float, depth: int, extra: dict[str, Any]) -> CheckResult:
-    complete = all(r.verdict.kind != "unknown" for r in results)
+                 seconds: float, depth: int, method: str, bound: int | None,
+                 certificate_text: str | None = None) -> CheckResult:
+    complete = all(r.verdict.kind != VerdictKind.UNKNOWN for r in results)
     stats = Stats(depth=depth, seconds=seconds)
     return CheckResult(compiled.model.name, shown_knobs(compiled), engine, stats,
-                       tuple(results), complete, (NO_DEADLOCK_NOTE,), extra)
+                       tuple(results), complete, (), method=method, bound=bound,
+                       certificate_text=certificate_text)
+
+
+def limits_of(request: Request) -> Limits:
+    return Limits(depth=request.depth, max_k=request.max_k, seconds=request.time_limit)
+
+
+def selected_names(compiled: CompiledModel, request: Request) -> list[str]:
+    return [p.name for p in request.selected(compiled.model)]
+
+
+@dataclass(frozen=True)
+class SymbolicEngine:
+    """A Z3 method as an `Engine`: the request's limits and knob concretizer go to
+    the method's own ``check``; its certificate text rides on the result."""
+
+    name: str
+    summary: str
+    run: Callable[[CompiledModel, Request], CheckResult]
+    verdicts: frozenset[VerdictKind]
+    shortest: bool
+    decides: frozenset[PropertyKind] = frozenset(PropertyKind)
+    counts_states: bool = False
+    symbolic_knobs: bool = True
+
+    def check(self, compiled: CompiledModel, request: Request) -> CheckResult:
+        return self.run(compiled, request)
+
+
+def concretizer_of(compiled: CompiledModel, request: Request) -> Concretize:
+    return request.concretize or fixed(compiled)

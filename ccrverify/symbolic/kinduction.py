@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ccrverify.compile import CompiledModel
-from ccrverify.result import CheckResult, PropertyResult, Verdict
+from ccrverify.request import Request
+from ccrverify.result import CheckResult, Proof, PropertyResult, Verdict, VerdictKind
 from ccrverify.symbolic import bmc
 from ccrverify.symbolic.certificate import Certificate, kinduction_certificate
 from ccrverify.symbolic.certificate import check as check_certificate
@@ -27,18 +28,22 @@ from ccrverify.symbolic.common import (
     Clock,
     Concretize,
     Limits,
+    SymbolicEngine,
     Unrolling,
     Witness,
     check_result,
+    concretizer_of,
     fixed,
+    limits_of,
     outcome,
     selected,
+    selected_names,
     violated,
 )
 from ccrverify.symbolic.encode import Encoding
 from ccrverify.symbolic.z3api import UNKNOWN, UNSAT, Term
 
-ENGINE = "z3-kind"
+NAME = "z3-kind"
 
 
 def step_query(unrolling: Unrolling, prop: str, k: int, limits: Limits) -> list[Term]:
@@ -90,7 +95,7 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
     for prop in selected(compiled, properties):
         clock = Clock(limits.seconds)
         found = prove(unrolling, prop, limits, concretize, clock)
-        seconds = round(clock.elapsed(), 3)
+        seconds = clock.elapsed()
         if isinstance(found, Witness):
             results.append(violated(compiled, prop, found, seconds=seconds))
             deepest = max(deepest, found.depth)
@@ -102,14 +107,25 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
             if checked.valid:
                 certificates.append(certificate)
                 results.append(outcome(compiled, prop, Verdict.holds(f"{found}-inductive"),
-                                       k=found, seconds=seconds))
+                                       seconds, Proof(k=found)))
             else:
                 results.append(outcome(compiled, prop, Verdict.unknown(
                     "the k-induction certificate failed the independent check: "
-                    + ", ".join(checked.failed)), k=found, seconds=seconds))
+                    + ", ".join(checked.failed)), seconds, Proof(k=found)))
             deepest = max(deepest, found)
         else:
             results.append(outcome(compiled, prop, Verdict.unknown(found), seconds=seconds))
-    return check_result(compiled, ENGINE, results, total.elapsed(), deepest,
-                        {"method": "kind", "bound": limits.max_k, "certificate": None}
+    return check_result(compiled, NAME, results, total.elapsed(), deepest, "kind", limits.max_k,
+                        certificates[0].text if len(certificates) == 1 else None
                         ), certificates
+
+
+def _run(compiled: CompiledModel, request: Request) -> CheckResult:
+    return check(compiled, selected_names(compiled, request), limits_of(request),
+                 concretizer_of(compiled, request))[0]
+
+
+ENGINE = SymbolicEngine(
+    "kind", "k-induction with Z3 and simple-path constraints: a certified proof up to "
+    "--max-k, or a shortest counterexample", _run,
+    frozenset({VerdictKind.HOLDS, VerdictKind.VIOLATED, VerdictKind.UNKNOWN}), shortest=True)

@@ -24,7 +24,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ccrverify.compile import CompiledModel
-from ccrverify.result import CheckResult, PropertyResult, Verdict
+from ccrverify.request import Request
+from ccrverify.result import CheckResult, PropertyResult, Verdict, VerdictKind
+from ccrverify.result import Proof as Evidence
 from ccrverify.symbolic import bmc
 from ccrverify.symbolic.certificate import Certificate, CertificateCheck, invariant_certificate
 from ccrverify.symbolic.certificate import check as check_certificate
@@ -32,19 +34,23 @@ from ccrverify.symbolic.common import (
     Clock,
     Concretize,
     Limits,
+    SymbolicEngine,
     Unrolling,
     Witness,
     check_result,
+    concretizer_of,
     fixed,
+    limits_of,
     outcome,
     selected,
+    selected_names,
     violated,
 )
 from ccrverify.symbolic.encode import Encoding
 from ccrverify.symbolic.printer import Printer
 from ccrverify.symbolic.z3api import SAT, UNSAT, Term
 
-ENGINE = "z3-pdr"
+NAME = "z3-pdr"
 # How deep BMC looks for the counterexample Spacer says exists.
 CEX_DEPTH = 200
 # Before Spacer, BMC looks this deep (at most --depth): Spacer can take minutes to
@@ -135,7 +141,7 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
         shallow = bmc.shortest_violation(unrolling, prop, min(PREPASS_DEPTH, limits.depth),
                                          concretize, limits, clock)
         if isinstance(shallow, Witness):
-            results.append(violated(compiled, prop, shallow, seconds=round(clock.elapsed(), 3),
+            results.append(violated(compiled, prop, shallow, seconds=clock.elapsed(),
                                     found_by="bmc before spacer"))
             continue
         found = prove(enc, prop, clock)
@@ -153,19 +159,30 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
         combined = invariant_certificate(enc, proved, _comments(enc, sorted(proved)))
         if not check_certificate(combined).valid:  # each part passed, so this is a bug
             raise RuntimeError("a combined certificate failed although each part passed")
-    return check_result(compiled, ENGINE, results, total.elapsed(), 0,
-                        {"method": "pdr", "bound": None, "certificate": None}), combined
+    return check_result(compiled, NAME, results, total.elapsed(), 0, "pdr", None,
+                        None if combined is None else combined.text), combined
+
+
+def _run(compiled: CompiledModel, request: Request) -> CheckResult:
+    return check(compiled, selected_names(compiled, request), limits_of(request),
+                 concretizer_of(compiled, request))[0]
+
+
+ENGINE = SymbolicEngine(
+    "pdr", "IC3/PDR with Z3's Spacer: a certified inductive invariant, or a counterexample",
+    _run, frozenset({VerdictKind.HOLDS, VerdictKind.VIOLATED, VerdictKind.UNKNOWN}),
+    shortest=False)
 
 
 def _proved(compiled: CompiledModel, prop: str, proof: Proof, clock: Clock) -> PropertyResult:
-    details = {"invariant": list(proof.lemmas), "seconds": round(clock.elapsed(), 3),
-               "certificate_check": {name: answer for name, answer in proof.check.answers}}
+    evidence = Evidence(invariant=tuple(proof.lemmas),
+                        certificate_check=tuple(proof.check.answers))
     if not proof.check.valid:
         return outcome(compiled, prop, Verdict.unknown(
             "Spacer's invariant failed the independent check: " + ", ".join(proof.check.failed)),
-            **details)
+            clock.elapsed(), evidence)
     return outcome(compiled, prop, Verdict.holds("inductive invariant, certificate checked"),
-                   **details)
+                   clock.elapsed(), evidence)
 
 
 def _refuted(compiled: CompiledModel, prop: str, unrolling: Unrolling, concretize: Concretize,
@@ -173,7 +190,7 @@ def _refuted(compiled: CompiledModel, prop: str, unrolling: Unrolling, concretiz
     found = bmc.shortest_violation(unrolling, prop, CEX_DEPTH, concretize, limits, clock,
                                    start=start)
     if isinstance(found, Witness):
-        return violated(compiled, prop, found, seconds=round(clock.elapsed(), 3))
+        return violated(compiled, prop, found, seconds=clock.elapsed())
     reason = found or f"no counterexample within {CEX_DEPTH} steps"
     return outcome(compiled, prop, Verdict.unknown(
         f"Spacer reports a violation but BMC found no trace: {reason}"))

@@ -53,7 +53,8 @@ from ccrverify.compile import CompiledModel
 from ccrverify.explicit.engine import check as explicit_check
 from ccrverify.explicit.vector import fits as vector_fits
 from ccrverify.explicit.vector import reachable
-from ccrverify.result import CheckResult, PropertyResult, Verdict
+from ccrverify.request import Request
+from ccrverify.result import CheckResult, Proof, PropertyResult, Verdict, VerdictKind
 from ccrverify.symbolic import bmc, spacer
 from ccrverify.symbolic.certificate import check as check_certificate
 from ccrverify.symbolic.certificate import invariant_certificate
@@ -61,11 +62,15 @@ from ccrverify.symbolic.common import (
     Clock,
     Concretize,
     Limits,
+    SymbolicEngine,
     Unrolling,
     Witness,
     check_result,
+    concretizer_of,
+    limits_of,
     outcome,
     selected,
+    selected_names,
     witness,
 )
 from ccrverify.symbolic.encode import Encoding, knob_points
@@ -74,7 +79,7 @@ from ccrverify.symbolic.mining import Lemma, Miner, Sample, lemma_holds, to_term
 from ccrverify.symbolic.z3api import SAT
 from ccrverify.trace import Trace
 
-ENGINE = "z3-mined"
+NAME = "z3-mined"
 # The refute phase stops when BMC finds nothing REFUTE_SLACK steps beyond the
 # deepest counterexample so far (and never before REFUTE_MIN steps); deeper
 # counterexamples are still found, by the samples or Spacer, when proving.
@@ -263,7 +268,8 @@ class _Search:
             found = reachable(concrete, SAMPLE_STATES)
             outcome: Sample | Counterexample | None = None
             if found is not None and self.prop in found.failing:
-                trace = explicit_check(concrete, [self.prop]).property(self.prop).trace
+                only = Request(properties=(self.prop,), check_deadlock=False)
+                trace = explicit_check(concrete, only).property(self.prop).trace
                 if trace is not None:
                     outcome = Counterexample(point, len(trace), tuple(trace.labels), trace)
             elif found is not None:
@@ -469,25 +475,35 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None, limits: Lim
                   for v in ("holds", "violated", "unknown")}
         regions = [f"{_count(len(r.points), 'point')}: {r.lemmas} lemmas ({r.method})"
                    for r in s.regions]
-        details: dict[str, Any] = {"points": counts, "regions": regions,
-                                   "seconds": round(s.seconds, 3), "calls": dict(s.calls)}
+        evidence = Proof(regions=tuple(regions), points=tuple(counts.items()),
+                         calls=tuple(s.calls.items()))
         shown = [c for c in s.counterexamples if c.trace is not None]
         if shown:
             first = min(shown, key=lambda c: c.length)
-            if first.point:
-                details["knob_values"] = dict(first.point)
             results.append(PropertyResult(prop, p.description, Verdict.violated(), first.trace,
-                                          details))
+                                          p.kind, seconds=s.seconds, proof=evidence,
+                                          knob_values=tuple(first.point)))
         elif counts["holds"] == len(s.verdicts):
             texts += [r.certificate for r in s.regions]
             results.append(outcome(compiled, prop, Verdict.holds(
-                f"{len(s.regions)} region proof(s), certificates checked"), **details))
+                f"{len(s.regions)} region proof(s), certificates checked"), s.seconds, evidence))
         else:
             results.append(outcome(compiled, prop, Verdict.unknown(
-                f"{counts['unknown']} of {len(s.verdicts)} knob points undecided"), **details))
-    return (check_result(compiled, ENGINE, results, total.elapsed(), 0,
-                         {"method": "mined", "bound": None, "certificate": None}),
-            "\n(reset)\n".join(texts) if texts else None)
+                f"{counts['unknown']} of {len(s.verdicts)} knob points undecided"), s.seconds,
+                evidence))
+    text = "\n(reset)\n".join(texts) if texts else None
+    return check_result(compiled, NAME, results, total.elapsed(), 0, "mined", None, text), text
+
+
+def _run(compiled: CompiledModel, request: Request) -> CheckResult:
+    return check(compiled, selected_names(compiled, request), limits_of(request),
+                 concretizer_of(compiled, request))[0]
+
+
+ENGINE = SymbolicEngine(
+    "mined", "lemmas mined from explicit samples, kept by Houdini: one certified proof per "
+    "region of symbolic knob values; the shortest counterexample it found", _run,
+    frozenset({VerdictKind.HOLDS, VerdictKind.VIOLATED, VerdictKind.UNKNOWN}), shortest=False)
 
 
 # -- describing the safe set ------------------------------------------------------------

@@ -10,6 +10,7 @@ from helpers import BACKENDS, compiled, run_cli, run_json
 from ccrverify.compile import compile_model
 from ccrverify.explicit import engine
 from ccrverify.explicit.bfs import check
+from ccrverify.lang.spec import deadlock_freedom
 
 TWOPHASE = {3: (288, 1145, 10), 4: (1568, 8257, 13), 5: (8832, 58145, 16),
             6: (50816, 402305, 19)}
@@ -85,8 +86,9 @@ def test_tcommit_declares_terminal_states_but_deadlock_is_found_without(backend:
     model = compiled("examples/tcommit.py", rm=2).model
     assert "DeadlockFree" not in [p.name for p in check(compile_model(model)).properties]
     # The same model without the declaration has a shortest deadlock: both RMs abort.
-    undeclared = engine.check(compile_model(replace(model, terminal_states=False)),
-                              backend=backend)
+    undeclared = engine.check(compile_model(replace(
+        model, terminal_states=False,
+        properties=model.properties + (deadlock_freedom(model.actions),))), backend=backend)
     deadlock = undeclared.property("DeadlockFree")
     assert deadlock.verdict.kind == "violated"
     assert deadlock.trace is not None and len(deadlock.trace) == 2

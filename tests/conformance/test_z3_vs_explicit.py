@@ -14,6 +14,7 @@ import pytest
 from ccrverify.compile import compile_model
 from ccrverify.explicit.bfs import check as explicit_check
 from ccrverify.loader import load
+from ccrverify.request import Request
 from ccrverify.symbolic import bmc, spacer
 from ccrverify.symbolic.certificate import check_text
 from ccrverify.symbolic.common import Limits
@@ -30,7 +31,7 @@ def _configs():
 
 def _explicit(spec, knobs, props=None):
     compiled = compile_model(load(spec).build(knobs))
-    result = explicit_check(compiled, props)
+    result = explicit_check(compiled, Request(None if props is None else tuple(props)))
     return compiled, {p.name: p for p in result.properties if p.name != "DeadlockFree"}
 
 
@@ -54,7 +55,7 @@ def _agree_pdr(compiled, expected):
         if p.verdict.kind == "violated":
             assert len(got.trace) == len(p.trace)
         else:
-            assert set(got.details["certificate_check"].values()) == {"unsat"}
+            assert set(got.to_json()["certificate_check"].values()) == {"unsat"}
     if certificate is not None:
         assert check_text(certificate.text).valid
 

@@ -6,14 +6,15 @@ import pytest
 from helpers import BACKENDS, compiled
 
 from ccrverify.explicit import engine
-from ccrverify.explicit.bfs import Budget, Progress
+from ccrverify.explicit.bfs import Progress
+from ccrverify.request import Request
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_progress_is_reported_with_growing_state_counts(backend: str) -> None:
     seen: list[Progress] = []
     result = engine.check(compiled("examples/twophase.py", rm=5),
-                          budget=Budget(progress=seen.append, progress_every=0.0),
+                          request=Request(progress=seen.append, progress_every=0.0),
                           backend=backend)
     assert seen, "no progress reported"
     states = [p.states for p in seen]
@@ -32,7 +33,7 @@ def test_interrupt_keeps_found_violations_and_says_incomplete(backend: str) -> N
             raise KeyboardInterrupt
 
     result = engine.check(compiled("ccr.py", renew_grace=3, max_faults=3),
-                          budget=Budget(progress=interrupt_late, progress_every=0.0),
+                          request=Request(progress=interrupt_late, progress_every=0.0),
                           backend=backend)
     assert calls > 0
     assert not result.complete and "interrupted" in result.notes[0]
@@ -45,7 +46,7 @@ def test_interrupt_keeps_found_violations_and_says_incomplete(backend: str) -> N
 @pytest.mark.parametrize("limit", [1, 500, 5000])
 def test_state_limit_is_respected_to_within_one_chunk(limit: int, backend: str) -> None:
     result = engine.check(compiled("examples/twophase.py", rm=5),
-                          budget=Budget(max_states=limit), backend=backend)
+                          request=Request(max_states=limit), backend=backend)
     assert not result.complete
     assert limit <= result.stats.distinct_states < limit + 4096 * 16
     assert result.property("TCConsistent").verdict.kind == "unknown"

@@ -13,11 +13,11 @@ from ccrverify.compile import CompiledModel, compile_model
 from ccrverify.errors import UsageError
 from ccrverify.explicit.bfs import check as enumerate_states
 from ccrverify.explicit.codegen import build_kernel
-from ccrverify.explore.options import ExploreOptions
 from ccrverify.explore.polish import polish
 from ccrverify.explore.search import explore
 from ccrverify.explore.walk import Walker, Witness
 from ccrverify.loader import REPO_ROOT, load
+from ccrverify.request import Request
 
 DIEHARD = REPO_ROOT / "specs" / "examples" / "diehard.py"
 TWOPHASE = REPO_ROOT / "specs" / "examples" / "twophase.py"
@@ -82,21 +82,21 @@ def write_spec(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def quick(**changes: Any) -> ExploreOptions:
+def quick(**changes: Any) -> Request:
     values: dict[str, Any] = {"seed": 0, "max_examples": 200}
     values.update(changes)
-    return ExploreOptions(**values)
+    return Request(**values)
 
 
 # -- verdicts and traces -------------------------------------------------------------------
 def test_diehard_violation_is_found_shrunk_and_replayed() -> None:
-    result = explore(compiled_from(DIEHARD), None, quick())
+    result = explore(compiled_from(DIEHARD), quick())
     solved = result.property("NotSolved")
     assert str(solved.verdict) == "violated"
     assert solved.trace is not None and solved.trace.ends_in == "violation of NotSolved"
     assert 6 <= len(solved.trace) <= 8  # 6 is the shortest solution
     assert solved.trace.steps[-1].state["big"] == 4
-    assert solved.details["first_found"]["length"] >= solved.details["shrunk_length"]
+    assert solved.to_json()["first_found"]["length"] >= solved.to_json()["shrunk_length"]
     assert result.engine == "explore" and result.complete is False
     assert result.exit_status() == 1
     deadlock = result.property("DeadlockFree")
@@ -104,32 +104,32 @@ def test_diehard_violation_is_found_shrunk_and_replayed() -> None:
 
 
 def test_unknown_is_never_holds_and_exits_3() -> None:
-    result = explore(compiled_from(TWOPHASE, {"rm": 2}), None, quick(max_examples=50))
+    result = explore(compiled_from(TWOPHASE, {"rm": 2}), quick(max_examples=50))
     assert {p.verdict.kind for p in result.properties} == {"unknown"}
     assert result.exit_status() == 3
 
 
 def test_deadlock_is_a_verdict_not_an_error(tmp_path: Path) -> None:
     compiled = compiled_from(write_spec(tmp_path, "countdown", COUNTDOWN))
-    result = explore(compiled, None, quick())
+    result = explore(compiled, quick())
     deadlock = result.property("DeadlockFree")
     assert str(deadlock.verdict) == "violated"
     assert deadlock.trace is not None and deadlock.trace.ends_in == "deadlock"
     assert deadlock.trace.labels == ["Down", "Down", "Down"]
-    silent = explore(compiled, None, quick(check_deadlock=False))
+    silent = explore(compiled, quick(check_deadlock=False))
     assert [p.name for p in silent.properties] == []
 
 
 def test_every_property_gets_its_own_search(tmp_path: Path) -> None:
     # Every run that reaches x = 6 breaks Low first, so High needs a second search.
-    result = explore(compiled_from(CLIMB, {"low": 2}), None, quick())
+    result = explore(compiled_from(CLIMB, {"low": 2}), quick())
     assert len(result.property("Low").trace or ()) == 2
     assert len(result.property("High").trace or ()) == 6
-    assert result.extra["coverage"]["searches"] >= 2
+    assert result.to_json()["coverage"]["searches"] >= 2
 
 
 def test_initial_state_is_drawn_and_shrunk(tmp_path: Path) -> None:
-    result = explore(compiled_from(write_spec(tmp_path, "starts", STARTS)), None, quick())
+    result = explore(compiled_from(write_spec(tmp_path, "starts", STARTS)), quick())
     trace = result.property("Positive").trace
     assert trace is not None and trace.labels == ["Down", "Down"]
     assert trace.steps[0].state["x"] == 2
@@ -137,16 +137,16 @@ def test_initial_state_is_drawn_and_shrunk(tmp_path: Path) -> None:
 
 def test_selected_properties_only(tmp_path: Path) -> None:
     compiled = compiled_from(CLIMB, {"low": 2})
-    result = explore(compiled, ["High"], quick(check_deadlock=False))
+    result = explore(compiled, quick(properties=("High",), check_deadlock=False))
     assert [p.name for p in result.properties] == ["High"]
     assert result.property("High").trace is not None
 
 
 # -- coverage --------------------------------------------------------------------------------
 def test_coverage_adds_up_and_names_what_never_fired(tmp_path: Path) -> None:
-    result = explore(compiled_from(write_spec(tmp_path, "countdown", COUNTDOWN)), None,
-                     quick(check_deadlock=False))
-    coverage = result.extra["coverage"]
+    countdown = compiled_from(write_spec(tmp_path, "countdown", COUNTDOWN))
+    result = explore(countdown, quick(check_deadlock=False))
+    coverage = result.to_json()["coverage"]
     assert coverage["never_fired"] == ["Never"]
     assert coverage["never_fired_instances"] == ["Never"]
     assert coverage["action_counts"]["Down"] == coverage["steps"] > 0
@@ -157,8 +157,8 @@ def test_coverage_adds_up_and_names_what_never_fired(tmp_path: Path) -> None:
 
 
 def test_coverage_counts_every_step() -> None:
-    result = explore(compiled_from(TWOPHASE, {"rm": 2}), None, quick(max_examples=30, steps=40))
-    coverage = result.extra["coverage"]
+    result = explore(compiled_from(TWOPHASE, {"rm": 2}), quick(max_examples=30, steps=40))
+    coverage = result.to_json()["coverage"]
     assert sum(coverage["action_counts"].values()) == coverage["steps"]
     assert coverage["longest_run"] == 40
     assert coverage["steps"] <= coverage["runs"] * 40
@@ -168,8 +168,8 @@ def test_coverage_counts_every_step() -> None:
 # -- reproducibility and budgets -------------------------------------------------------------
 def test_same_seed_same_run() -> None:
     def run() -> tuple[Any, ...]:
-        result = explore(compiled_from(DIEHARD), None, quick(max_examples=100))
-        coverage = dict(result.extra["coverage"])
+        result = explore(compiled_from(DIEHARD), quick(max_examples=100))
+        coverage = dict(result.to_json()["coverage"])
         del coverage["seconds"], coverage["steps_per_second"]
         trace = result.property("NotSolved").trace
         return coverage, None if trace is None else trace.choices
@@ -179,12 +179,12 @@ def test_same_seed_same_run() -> None:
 
 @pytest.mark.parametrize("steps", [100, 5000])  # out of time between runs, and inside one
 def test_time_limit_is_honoured(steps: int) -> None:
-    result = explore(compiled_from(TWOPHASE), None,
+    result = explore(compiled_from(TWOPHASE),
                      quick(max_examples=10**9, time_limit=0.5, steps=steps))
     assert result.stats.seconds < 5
     assert all("time limit" in p.verdict.reason for p in result.properties)
     assert any(note.startswith("incomplete") for note in result.notes)
-    assert result.extra["coverage"]["steps"] > 0
+    assert result.to_json()["coverage"]["steps"] > 0
 
 
 def test_interruption_keeps_what_was_found(tmp_path: Path) -> None:
@@ -194,16 +194,16 @@ def test_interruption_keeps_what_was_found(tmp_path: Path) -> None:
 
     options = quick(max_examples=10**6, progress=interrupt_after_first_find,
                     progress_every=0.0)
-    result = explore(compiled_from(CLIMB, {"low": 2}), None, options)
+    result = explore(compiled_from(CLIMB, {"low": 2}), options)
     assert str(result.property("Low").verdict) == "violated"
     assert "interrupted" in result.property("High").verdict.reason
 
 
 def test_options_are_validated() -> None:
     with pytest.raises(UsageError):
-        explore(compiled_from(DIEHARD), None, ExploreOptions(steps=0))
+        explore(compiled_from(DIEHARD), Request(steps=0))
     with pytest.raises(UsageError):
-        explore(compiled_from(DIEHARD), None, ExploreOptions(max_examples=0))
+        explore(compiled_from(DIEHARD), Request(max_examples=0))
 
 
 # -- the choice encoding ---------------------------------------------------------------------
@@ -214,7 +214,7 @@ def scripted(values: list[int]) -> Any:
 
 def test_a_drawn_value_names_an_instance_or_wraps() -> None:
     compiled = compiled_from(DIEHARD)
-    walker = Walker(compiled, build_kernel(compiled), ExploreOptions(swarm=False, steps=3))
+    walker = Walker(compiled, build_kernel(compiled), Request(swarm=False, steps=3))
     names = [a.label for a in compiled.actions]
     fill_big = names.index("FillBig")
     # 1st: FillBig is enabled, so it is taken; 2nd: FillBig again (a self-loop);
@@ -228,7 +228,7 @@ def test_a_drawn_value_names_an_instance_or_wraps() -> None:
 
 def test_swarm_restricts_runs_to_the_drawn_kinds() -> None:
     compiled = compiled_from(DIEHARD)
-    walker = Walker(compiled, build_kernel(compiled), ExploreOptions(swarm=True, steps=5))
+    walker = Walker(compiled, build_kernel(compiled), Request(swarm=True, steps=5))
     kinds = [a.name for a in compiled.actions]
     # rate 200: a kind is allowed when its draw + 200 < 255; only FillSmall (draw 0).
     draws = [200] + [0 if k == "FillSmall" else 100 for k in kinds] + [5] * 5
@@ -252,16 +252,16 @@ def test_polish_deletes_steps_the_violation_does_not_need() -> None:
 # -- the example database ----------------------------------------------------------------------
 def test_database_replays_a_failure_first(tmp_path: Path) -> None:
     compiled = compiled_from(DIEHARD)
-    options = ExploreOptions(max_examples=300, database=tmp_path / "db", check_deadlock=False)
-    first = explore(compiled, None, options)
+    options = Request(max_examples=300, database=tmp_path / "db", check_deadlock=False)
+    first = explore(compiled, options)
     assert any((tmp_path / "db" / "hypothesis").rglob("*"))
-    second = explore(compiled, None, options)
-    found = second.property("NotSolved").details["first_found"]
-    assert found["after_steps"] <= first.property("NotSolved").details["shrunk_length"]
+    second = explore(compiled, options)
+    found = second.property("NotSolved").to_json()["first_found"]
+    assert found["after_steps"] <= first.property("NotSolved").to_json()["shrunk_length"]
 
 
 def test_seeded_runs_keep_no_database(tmp_path: Path) -> None:
-    explore(compiled_from(DIEHARD), None, quick(database=tmp_path / "db"))
+    explore(compiled_from(DIEHARD), quick(database=tmp_path / "db"))
     assert not (tmp_path / "db").exists()
 
 
@@ -270,7 +270,7 @@ needs_ccr = pytest.mark.skipif(not CCR.is_file(), reason="specs/ccr.py not prese
 
 
 def shortest(compiled: CompiledModel, prop: str) -> int:
-    trace = enumerate_states(compiled, [prop]).property(prop).trace
+    trace = enumerate_states(compiled, Request((prop,))).property(prop).trace
     assert trace is not None
     return len(trace)
 
@@ -278,8 +278,8 @@ def shortest(compiled: CompiledModel, prop: str) -> int:
 @needs_ccr
 def test_ccr_default_loses_acked_mail() -> None:
     compiled = compiled_from(CCR)
-    result = explore(compiled, ["NoLostAckedMail"], quick(max_examples=1000, time_limit=30,
-                                                          check_deadlock=False))
+    result = explore(compiled, quick(properties=("NoLostAckedMail",), max_examples=1000,
+                                     time_limit=30))
     trace = result.property("NoLostAckedMail").trace
     assert trace is not None
     assert len(trace) <= shortest(compiled, "NoLostAckedMail") + 2
@@ -288,8 +288,8 @@ def test_ccr_default_loses_acked_mail() -> None:
 @needs_ccr
 def test_ccr_long_renew_grace_splits_the_brain() -> None:
     compiled = compiled_from(CCR, {"renew_grace": 3})
-    result = explore(compiled, ["NoSplitBrain"], quick(max_examples=1000, time_limit=30,
-                                                       check_deadlock=False))
+    result = explore(compiled, quick(properties=("NoSplitBrain",), max_examples=1000,
+                                     time_limit=30))
     trace = result.property("NoSplitBrain").trace
     assert trace is not None
     assert len(trace) <= shortest(compiled, "NoSplitBrain") + 2
@@ -298,10 +298,10 @@ def test_ccr_long_renew_grace_splits_the_brain() -> None:
 @needs_ccr
 def test_ccr_far_beyond_enumeration() -> None:
     knobs = {"messages": 6, "max_faults": 5, "heartbeat_tolerance": 5, "witness_lease": 4}
-    result = explore(compiled_from(CCR, knobs), None, quick(max_examples=1000, time_limit=60))
+    result = explore(compiled_from(CCR, knobs), quick(max_examples=1000, time_limit=60))
     assert str(result.property("NoLostAckedMail").verdict) == "violated"
     assert result.property("NoSplitBrain").verdict.kind == "unknown"
-    coverage = result.extra["coverage"]
+    coverage = result.to_json()["coverage"]
     assert coverage["steps"] > 10_000 and coverage["distinct_states"] > 1_000
     assert set(coverage["action_counts"]) >= {"Failover", "Crash", "Tick", "Deliver"}
 
@@ -309,5 +309,5 @@ def test_ccr_far_beyond_enumeration() -> None:
 @needs_ccr
 @pytest.mark.slow
 def test_ccr_speed() -> None:
-    result = explore(compiled_from(CCR), None, quick(max_examples=2000))
-    assert result.extra["coverage"]["steps_per_second"] >= 3_000
+    result = explore(compiled_from(CCR), quick(max_examples=2000))
+    assert result.to_json()["coverage"]["steps_per_second"] >= 3_000

@@ -11,6 +11,7 @@ from ccrverify.compile import compile_model
 from ccrverify.explicit.bfs import check
 from ccrverify.lang.spec import Knob
 from ccrverify.loader import load
+from ccrverify.request import Request
 from ccrverify.suggest import SuggestOptions, blocking_step, moves, tiers
 
 SPLIT_BRAIN = ["--set", "renew_grace=3"]  # the renewal grace outlives the witness lease
@@ -62,7 +63,7 @@ def test_all_properties_with_kept_knobs() -> None:
 
 def test_blocking_step_names_the_step_a_change_prevents() -> None:
     loaded = load(str(ROOT / "specs" / "ccr.py"))
-    result = check(compile_model(loaded.build({"renew_grace": 3})), ["NoSplitBrain"])
+    result = check(compile_model(loaded.build({"renew_grace": 3})), Request(("NoSplitBrain",)))
     trace = result.property("NoSplitBrain").trace
     assert trace is not None and trace.labels[4] == "Claim(B)"
     longer_lease = blocking_step(loaded.build({"renew_grace": 3, "witness_lease": 3}),

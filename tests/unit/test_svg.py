@@ -12,6 +12,7 @@ from ccrverify.explicit.bfs import check
 from ccrverify.loader import load
 from ccrverify.model import Model
 from ccrverify.render.svg import heatmap_svg, timeline_svg
+from ccrverify.request import Request
 from ccrverify.sweep.executors import InlineExecutor
 from ccrverify.sweep.grid import parse_axis
 from ccrverify.sweep.runner import plan_sweep, run_sweep
@@ -67,8 +68,8 @@ def test_models_without_hints_still_get_lanes() -> None:
 def test_heatmap_has_a_cell_per_point_with_its_verdict() -> None:
     loaded = load(str(ROOT / "specs" / "ccr.py"))
     axes = [parse_axis(a, loaded.spec.knobs) for a in ("renew_grace=1..3", "witness_lease=1..2")]
-    result = run_sweep(plan_sweep(loaded, {"max_faults": 2}, axes, ["NoSplitBrain"]),
-                       InlineExecutor())
+    plan = plan_sweep(loaded, {"max_faults": 2}, axes, "explicit", Request(("NoSplitBrain",)))
+    result = run_sweep(plan, InlineExecutor())
     root = ET.fromstring(heatmap_svg(result, "NoSplitBrain"))
     cells = _groups(root, "cell")
     assert len(cells) == 6

@@ -14,6 +14,7 @@ from ccrverify.compile import compile_model
 from ccrverify.errors import UsageError
 from ccrverify.explicit.engine import check  # what `ccrverify check` runs
 from ccrverify.loader import load
+from ccrverify.request import Request
 from ccrverify.sweep.executors import InlineExecutor, Work
 from ccrverify.sweep.grid import Axis, grid_points, parse_axis
 from ccrverify.sweep.point import PointResult, PointTask, run_point
@@ -80,7 +81,7 @@ class _Refusing:
 def test_a_rerun_does_the_work_once(tmp_path: Path) -> None:
     loaded = load(CCR)
     axes = [parse_axis("dumpster_size=0..2", loaded.spec.knobs)]
-    plan = plan_sweep(loaded, {"max_faults": 1}, axes, ["NoLostAckedMail"])
+    plan = plan_sweep(loaded, {"max_faults": 1}, axes, "explicit", Request(("NoLostAckedMail",)))
     seen: list[SweepProgress] = []
     with ResultStore(tmp_path / "s.sqlite") as store:
         first = run_sweep(plan, InlineExecutor(), store, seen.append)
@@ -88,7 +89,7 @@ def test_a_rerun_does_the_work_once(tmp_path: Path) -> None:
         assert seen[1].eta_seconds is not None and seen[-1].eta_seconds == 0
         again = run_sweep(plan, _Refusing(), store)
         assert again.reused == 3 and again.points == first.points
-        other = plan_sweep(loaded, {"max_faults": 1}, axes, ["NoSplitBrain"])
+        other = plan_sweep(loaded, {"max_faults": 1}, axes, "explicit", Request(("NoSplitBrain",)))
         with pytest.raises(AssertionError, match="rerun 3"):
             run_sweep(other, _Refusing(), store)  # other properties: a different key
     assert regions_of(first)["NoLostAckedMail"] == "dumpster_size = 2"

@@ -12,10 +12,12 @@ def test_diehard_is_solved_in_six_steps():
     result = bmc.check(compiled, limits=Limits(depth=10))
     p = result.property("NotSolved")
     assert p.verdict.kind == "violated"
-    assert len(p.trace) == 6 and p.details["depth"] == 6
+    assert len(p.trace) == 6 and p.to_json()["depth"] == 6
     assert p.trace.steps[-1].state["big"] == 4
     assert result.exit_status() == 1
-    assert result.extra == {"method": "bmc", "bound": 10, "certificate": None}
+    data = result.to_json()
+    assert {k: data[k] for k in ("method", "bound", "certificate")} == {
+        "method": "bmc", "bound": 10, "certificate": None}
 
 
 def test_no_violation_within_the_bound_is_bounded_never_holds():
@@ -41,9 +43,9 @@ def test_kinduction_proves_and_refutes():
     p = kinduction.check(diehard, limits=Limits(max_k=8))[0].property("NotSolved")
     assert p.verdict.kind == "violated" and len(p.trace) == 6
     one = compile_model(load("specs/examples/twophase.py").build({"rm": 1}))
-    result, (certificate,) = kinduction.check(one, limits=Limits(max_k=3))
+    result, (certificate,) = kinduction.check(one, ["TCConsistent"], Limits(max_k=3))
     p = result.property("TCConsistent")
-    assert p.verdict.kind == "holds" and p.details["k"] == 1
+    assert p.verdict.kind == "holds" and p.to_json()["k"] == 1
     assert check_text(certificate.text).valid
 
 

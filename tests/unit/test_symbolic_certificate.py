@@ -15,7 +15,7 @@ from ccrverify.symbolic.certificate import check_text
 @pytest.fixture(scope="module")
 def twophase_proof():
     compiled = compile_model(load("specs/examples/twophase.py").build({"rm": 2}))
-    result, certificate = spacer.check(compiled)
+    result, certificate = spacer.check(compiled, ["TCConsistent"])
     return result, certificate
 
 
@@ -23,8 +23,8 @@ def test_pdr_proves_twophase_with_a_checked_certificate(twophase_proof):
     result, certificate = twophase_proof
     p = result.property("TCConsistent")
     assert p.verdict.kind == "holds"
-    assert set(p.details["certificate_check"].values()) == {"unsat"}
-    assert any("rm_state[r1]" in lemma for lemma in p.details["invariant"])
+    assert set(p.to_json()["certificate_check"].values()) == {"unsat"}
+    assert any("rm_state[r1]" in lemma for lemma in p.to_json()["invariant"])
     verdict = check_text(certificate.text)
     assert verdict.valid and len(verdict.answers) == 3
 
@@ -75,7 +75,7 @@ def test_pdr_does_not_say_holds_when_the_invariant_fails_the_check(monkeypatch):
         return "sat", enc.z.true, ""  # "true" is inductive but does not imply P
 
     monkeypatch.setattr(spacer, "spacer", bogus)
-    result, certificate = spacer.check(compiled)
+    result, certificate = spacer.check(compiled, ["TCConsistent"])
     p = result.property("TCConsistent")
     assert p.verdict.kind == "unknown" and "Inv => P" in p.verdict.reason
     assert certificate is None and result.exit_status() == 3

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from ccrverify.api import concretizer
 from ccrverify.cli import main
 from ccrverify.compile import compile_model
 from ccrverify.explicit.bfs import check
 from ccrverify.loader import load
-from ccrverify.symbolic.commands import concretizer
+from ccrverify.request import Request
 from ccrverify.symbolic.synthesis import box_points, describe, synthesize
 
 
@@ -30,7 +31,7 @@ def test_synthesis_agrees_with_the_explicit_engine_point_by_point(toy):
     result = synthesize(compile_model(loaded.build({}, symbolic=box)), "Capped",
                         concretizer(target))
     for point, verdict in result.verdicts.items():
-        explicit = check(compile_model(loaded.build(dict(point))), ["Capped"])
+        explicit = check(compile_model(loaded.build(dict(point))), Request(("Capped",)))
         assert verdict == explicit.property("Capped").verdict.kind, point
     assert result.constraint == "cap >= limit"
     # One proof covers many points; each unsafe point has a replayed counterexample.

@@ -24,7 +24,7 @@ def test_two_phase_commit_is_consistent() -> None:
 def test_two_phase_commit_survives_random_runs() -> None:
     result = assert_holds(str(TWOPHASE), knobs={"rm": 4}, engine="explore", max_examples=100)
     assert result.engine == "explore"
-    assert result.extra["coverage"]["steps"] > 0
+    assert result.to_json()["coverage"]["steps"] > 0
 
 
 def test_a_violation_fails_the_test_with_the_trace_table() -> None:
@@ -54,7 +54,9 @@ def test_assert_violated_returns_the_trace() -> None:
 
 def test_bad_requests_are_usage_errors() -> None:
     with pytest.raises(UsageError):
-        check(DIEHARD, engine="bmc")
+        check(DIEHARD, engine="no-such-engine")
+    with pytest.raises(UsageError):
+        check(DIEHARD, no_such_limit=3)
     with pytest.raises(UsageError):
         check(DIEHARD, properties=["Nope"])
     with pytest.raises(UsageError):

@@ -1,8 +1,7 @@
-"""The ``sweep``, ``results`` and ``graph`` subcommands.
+"""``sweep``, ``results`` and ``graph``: many points of a model, stored results,
+and the state graph.
 
-Engines, the store and networkx load only when a command runs, so adding
-these commands costs ``ccrverify check`` nothing.
-"""
+Engines, the store and networkx load only when a command runs."""
 
 from __future__ import annotations
 
@@ -10,16 +9,19 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ccrverify.cli import (
+from ccrverify import api, engines
+from ccrverify.cli.common import (
     EXIT_INCOMPLETE,
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,
+    add_engine_args,
     add_target_args,
-    selected_properties,
+    request_of,
     target_of,
 )
 from ccrverify.errors import UsageError
@@ -29,20 +31,21 @@ GRAPH_LIMIT = 20_000  # states; a bigger graph is no use to read and slow to lay
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("sweep", help="check every point of a grid of knob values")
+    p = sub.add_parser(
+        "sweep", help="check every point of a grid of knob values",
+        description="Check every point of a grid of knob values with any engine, in "
+        "parallel, storing each finished point at once (a rerun checks only new points), "
+        "and say where each property holds.")
     add_target_args(p)
     p.add_argument("--grid", action="append", required=True, metavar="KNOB=LO..HI[:STEP]",
                    help="an axis of the grid (or KNOB=V1,V2,...); repeat for more axes")
-    p.add_argument("--property", action="append", metavar="NAME", help="check only these")
-    p.add_argument("--engine", choices=["explicit", "prove"], default="explicit")
+    add_engine_args(p, "explicit")
     p.add_argument("--jobs", type=int, metavar="N", help="local worker processes (default: CPUs)")
     p.add_argument("--executor", metavar="URL",
                    help="local (default) or dask://HOST:PORT for a Dask distributed cluster")
     p.add_argument("--store", metavar="PATH", help="results store (default "
                    ".ccrverify/results.sqlite in the working directory)")
     p.add_argument("--no-store", action="store_true", help="neither read nor write the store")
-    p.add_argument("--max-states", type=int, metavar="N", help="state limit per point")
-    p.add_argument("--no-deadlock", action="store_true", help="do not report deadlocks")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", metavar="FILE", help="also write the result (.json, .csv or text)")
     p.set_defaults(run=cmd_sweep)
@@ -73,27 +76,23 @@ def store_path(args: argparse.Namespace) -> Path:
 
 # -- sweep ------------------------------------------------------------------------------
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from ccrverify.render.csv import sweep_rows, to_csv
     from ccrverify.render.sweep import render_sweep
     from ccrverify.sweep.executors import make_executor
     from ccrverify.sweep.grid import parse_axis
     from ccrverify.sweep.point import INTERNAL
     from ccrverify.sweep.runner import plan_sweep, run_sweep
     from ccrverify.sweep.store import open_store
-    from ccrverify.sweep.summary import sweep_csv, sweep_json
+    from ccrverify.sweep.summary import sweep_json
 
-    if args.max_states is not None and args.max_states < 1:
-        raise UsageError("--max-states must be at least 1")
-    if args.engine == "prove":
-        from ccrverify.sweep.engines import require_prover
-
-        require_prover()
+    engine = engines.engine(args.engine)  # loads it now: an unavailable engine is one line
+    request = replace(request_of(args), database=None, progress=None)
     target = target_of(args)
     out = writable(args.out, "--out", not_same_as=[store_path(args)]) if args.out else None
     loaded = target.loaded
     axes = [parse_axis(text, loaded.spec.knobs) for text in args.grid]
-    props = selected_properties(target.build(), args.property)
-    plan = plan_sweep(loaded, target.knobs, axes, props, args.engine, args.max_states,
-                      not args.no_deadlock)
+    request = replace(request, properties=api.select(target.build(), request.properties))
+    plan = plan_sweep(loaded, target.knobs, axes, engine.name, request)
     executor = make_executor(args.executor, args.jobs)
     store = None if args.no_store else open_store(store_path(args))
     try:
@@ -111,7 +110,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if out.suffix == ".json":
             error = write_text(out, json.dumps(data, indent=2) + "\n")
         elif out.suffix == ".csv":
-            error = write_text(out, sweep_csv(result))
+            error = write_text(out, to_csv(sweep_rows(result)))
         else:
             error = write_text(out, render_sweep(result) + "\n")
         if error:
@@ -144,8 +143,8 @@ def _progress_printer() -> Any:
 
 # -- results ----------------------------------------------------------------------------
 def cmd_results(args: argparse.Namespace) -> int:
+    from ccrverify.render.csv import stored_rows, to_csv, varying_knobs
     from ccrverify.render.sweep import results_table
-    from ccrverify.sweep.export import flat_rows, to_csv, varying_knobs
     from ccrverify.sweep.store import open_store
 
     path = store_path(args)
@@ -159,9 +158,9 @@ def cmd_results(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps([p.to_json() for p in points], indent=2)
     elif args.format == "csv":
-        text = to_csv(flat_rows(points))
+        text = to_csv(stored_rows(points))
     else:
-        text = results_table(flat_rows(points, varying_knobs(points), compact=True))
+        text = results_table(stored_rows(points, varying_knobs(points), compact=True))
         text += f"\n{len(points)} stored points in {path}"
     if skipped:
         sys.stderr.write(f"ccrverify: note: {skipped} damaged row(s) of {path} skipped\n")
@@ -183,7 +182,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     model = target_of(args).build()
-    props = selected_properties(model, args.property)
+    props = api.select(model, args.property)
     started = time.perf_counter()
     graph = state_graph(compile_model(model), props, args.limit)
     try:
