@@ -25,7 +25,7 @@ from ccrverify.errors import SpecError, UsageError
 from ccrverify.loader import LoadedSpec, load, load_config, resolve_knobs, spec_for_config
 from ccrverify.model import Model
 from ccrverify.request import Request
-from ccrverify.result import CheckResult
+from ccrverify.result import HOLDS, UNKNOWN, VIOLATED, CheckResult, VerdictKind
 
 Ranges = Mapping[str, tuple[int, int]]
 
@@ -197,19 +197,19 @@ def synthesize(on: Target, prop: str, box: Ranges, engine: str = "mined",
     chosen = engines.engine(engine)
     started = time.perf_counter()
     points = box_points(box)
-    verdicts: dict[Any, str] = {}
+    verdicts: dict[Any, VerdictKind] = {}
     found = []
     for point in points:
         result = run(Target(on.loaded, {**on.knobs, **dict(point)}, on.config_path),
                      chosen.name, Request((prop,), check_deadlock=False, time_limit=time_limit))
         outcome = result.property(prop)
-        verdicts[point] = outcome.verdict.kind.value if outcome.verdict.kind.value in (
-            "holds", "violated") else "unknown"
+        kind = outcome.verdict.kind
+        verdicts[point] = kind if kind in (HOLDS, VIOLATED) else UNKNOWN
         if outcome.trace is not None:
             found.append(Counterexample(point, len(outcome.trace), tuple(outcome.trace.labels),
                                         outcome.trace))
-    safe = {p for p, v in verdicts.items() if v == "holds"}
-    constraint = describe(points, safe) if "unknown" not in verdicts.values() else None
+    safe = {p for p, v in verdicts.items() if v == HOLDS}
+    constraint = describe(points, safe) if UNKNOWN not in verdicts.values() else None
     seconds = time.perf_counter() - started
     return Synthesis(prop, dict(box), verdicts, (), tuple(found), constraint, seconds,
                      {chosen.name: len(points)}, {chosen.name: round(seconds, 2)})

@@ -128,13 +128,14 @@ def first_undefined(root: Expr, value: Mapping[int, int]) -> Expr | None:
         if op == Op.MUST:
             if not value[id(args[0])]:
                 inner = first_undefined(args[0], value)
-                return inner or node
+                return node if inner is None else inner
             stack.append(args[1])
             stack.append(args[0])
         elif op in (Op.DIV, Op.MOD):
-            inner = first_undefined(args[0], value) or first_undefined(args[1], value)
-            if inner is not None:
-                return inner
+            for part in args[:2]:
+                inner = first_undefined(part, value)
+                if inner is not None:
+                    return inner
             if value[id(args[1])] <= 0:
                 return node
         elif op in (Op.AND, Op.OR):

@@ -45,7 +45,7 @@ def check(spec: str | Path, knobs: Mapping[str, Any] | None = None, *,
           **limits: Any) -> CheckResult:
     """Run one engine on a spec (a path or a bundled model name) and return its result.
     `config` is a TOML configuration whose knobs apply first; `knobs` override them."""
-    return _run(spec, knobs, config, properties, engine, budget, limits)
+    return _run(spec, knobs, config, properties, engine, budget, limits)[0]
 
 
 def assert_holds(spec: str | Path, knobs: Mapping[str, Any] | None = None, *,
@@ -55,13 +55,13 @@ def assert_holds(spec: str | Path, knobs: Mapping[str, Any] | None = None, *,
     """Fail unless the engine finds no violation (and, for an engine that proves,
     unless it proves every property). Returns the result for further assertions."""
     __tracebackhide__ = True  # pytest: show the caller's line, not this one
-    result = _run(spec, knobs, config, properties, engine, budget, limits)
+    result, clock = _run(spec, knobs, config, properties, engine, budget, limits)
     kinds = {p.verdict.kind for p in result.properties}
     if VerdictKind.VIOLATED in kinds:
-        raise AssertionError(_message(result, spec, "a property is violated"))
+        raise AssertionError(_message(result, spec, clock, "a property is violated"))
     proves = VerdictKind.HOLDS in engines.engine(engine).verdicts
     if proves and (not result.complete or kinds - {VerdictKind.HOLDS}):
-        raise AssertionError(_message(result, spec,
+        raise AssertionError(_message(result, spec, clock,
                                       f"engine {engine} did not prove every property"))
     return result
 
@@ -74,19 +74,21 @@ def assert_violated(spec: str | Path, property: str, knobs: Mapping[str, Any] | 
     `max_length` actions, when given); return its trace."""
     __tracebackhide__ = True
     limits.setdefault("check_deadlock", False)
-    result = _run(spec, knobs, config, [property], engine, budget, limits)
+    result, clock = _run(spec, knobs, config, [property], engine, budget, limits)
     outcome = result.property(property)
     if outcome.trace is None:
-        raise AssertionError(_message(result, spec, f"no counterexample to {property} was found"))
+        raise AssertionError(_message(result, spec, clock,
+                                      f"no counterexample to {property} was found"))
     if max_length is not None and len(outcome.trace) > max_length:
-        raise AssertionError(_message(result, spec, f"the counterexample to {property} has "
+        raise AssertionError(_message(result, spec, clock,
+                                      f"the counterexample to {property} has "
                                       f"{len(outcome.trace)} actions, more than {max_length}"))
     return outcome.trace
 
 
 def _run(spec: str | Path, knobs: Mapping[str, Any] | None, config: str | Path | None,
          properties: Sequence[str] | None, engine: str, budget: Request | None,
-         limits: dict[str, Any]) -> CheckResult:
+         limits: dict[str, Any]) -> tuple[CheckResult, str]:
     unknown = set(limits) - _LIMITS
     if unknown:
         raise UsageError(f"unknown option {', '.join(sorted(unknown))}",
@@ -97,10 +99,11 @@ def _run(spec: str | Path, knobs: Mapping[str, Any] | None, config: str | Path |
     request = replace(request, **limits)
     if properties is not None:
         request = replace(request, properties=tuple(properties))
-    return api.run(api.target(spec, config, knobs=knobs), engine, request)
+    on = api.target(spec, config, knobs=knobs)
+    return api.run(on, engine, request), on.loaded.spec.clock
 
 
-def _message(result: CheckResult, spec: str | Path, headline: str) -> str:
+def _message(result: CheckResult, spec: str | Path, clock: str, headline: str) -> str:
     from ccrverify.render.text import render_result
 
-    return f"{headline}\n\n{render_result(result, str(spec))}"
+    return f"{headline}\n\n{render_result(result, str(spec), clock)}"

@@ -11,6 +11,7 @@ from ccrverify import api, engines
 from ccrverify.cli.common import EXIT_INCOMPLETE, EXIT_OK, add_target_args, error_line, target_of
 from ccrverify.errors import UsageError
 from ccrverify.outputs import exit_status, writable_directory, write_text
+from ccrverify.result import UNKNOWN
 
 
 def register(sub: Any) -> None:
@@ -52,4 +53,4 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
     for error in filter(None, errors):
         error_line(error)
     verdicts = set(result.verdicts.values())
-    return exit_status(EXIT_INCOMPLETE if "unknown" in verdicts else EXIT_OK, errors)
+    return exit_status(EXIT_INCOMPLETE if UNKNOWN in verdicts else EXIT_OK, errors)

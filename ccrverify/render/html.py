@@ -13,6 +13,7 @@ from ccrverify.render.svg import heatmap_svg, timeline_svg
 from ccrverify.render.sweep import sweep_title
 from ccrverify.render.text import format_value
 from ccrverify.report import Report
+from ccrverify.result import HOLDS, VIOLATED
 from ccrverify.sweep.runner import SweepResult
 from ccrverify.sweep.summary import regions_of
 
@@ -50,7 +51,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]],
 
 def _verdict(text: str) -> str:
     kind = text.split("(")[0].strip()
-    cls = kind if kind in ("holds", "violated") else "undecided"
+    cls = kind if kind in (HOLDS, VIOLATED) else "undecided"
     return f'<span class="verdict {cls}">{escape(text)}</span>'
 
 

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ccrverify.render.text import format_value
 from ccrverify.report import Report
+from ccrverify.result import HOLDS, VIOLATED
 from ccrverify.sweep.grid import Axis
 from ccrverify.sweep.point import PointResult
 from ccrverify.sweep.runner import SweepResult
@@ -32,7 +33,7 @@ CLOCK = "#90a4ae"
 PALETTE = ("#a5d6a7", "#90caf9", "#ffcc80", "#ce93d8", "#80cbc4", "#f48fb1", "#fff59d")
 QUIET = "#e0e0e0"  # values that mean "not running"
 QUIET_VALUES = frozenset({"none", "offline", "down", "idle", "false"})
-VERDICT_COLOURS = {"holds": "#2e7d32", "violated": FAULT}
+VERDICT_COLOURS: dict[str, str] = {HOLDS: "#2e7d32", VIOLATED: FAULT}
 UNDECIDED = "#9e9e9e"
 
 # timeline geometry (pixels)
@@ -227,7 +228,7 @@ def _cell(x: float, y: float, point: PointResult, prop: str, key: tuple[object, 
     colour = VERDICT_COLOURS.get(verdict, UNDECIDED)
     where = ", ".join(f"{a.knob}={format_value(v)}" for a, v in zip(axes, key, strict=True))
     length = outcome.trace_length if outcome else None
-    label = "✓" if verdict == "holds" else str(length) if length is not None else "?"
+    label = "✓" if verdict == HOLDS else str(length) if length is not None else "?"
     tip = f"{where}: {verdict}" + (f", counterexample of {length} steps" if length else "")
     return (f'<g class="cell" data-verdict="{escape(verdict)}">'
             f"<title>{escape(tip)}</title>"
@@ -239,7 +240,7 @@ def _cell(x: float, y: float, point: PointResult, prop: str, key: tuple[object, 
 
 def _heatmap_legend(x: float) -> list[str]:
     out = []
-    for n, (text, colour) in enumerate((("holds", VERDICT_COLOURS["holds"]),
+    for n, (text, colour) in enumerate(((HOLDS, VERDICT_COLOURS[HOLDS]),
                                         ("violated (steps)", FAULT),
                                         ("undecided", UNDECIDED))):
         y = HM_TOP + 20 * n

@@ -1,3 +1,4 @@
+
 """A synthesis (``ccrverify synthesize``) as text: the box as a grid of verdicts,
 the constraint that fits the safe points, the proofs and counterexamples."""
 
@@ -7,12 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
+from ccrverify.result import HOLDS, UNKNOWN, VIOLATED
+
 if TYPE_CHECKING:
     from ccrverify.symbolic.synthesis import Synthesis
 
 
 def render_synthesis(s: Synthesis) -> str:
-    mark = {"holds": "holds", "violated": "VIOLATED", "unknown": "?"}
+    mark = {HOLDS: HOLDS, VIOLATED: "VIOLATED", UNKNOWN: "?"}
     names = sorted(s.box)
     lines = [f"{s.property} over " + ", ".join(f"{k} in {lo}..{hi}"
                                                for k, (lo, hi) in sorted(s.box.items()))]
@@ -27,7 +30,7 @@ def render_synthesis(s: Synthesis) -> str:
         rows = [[str(v) for _, v in p] + [mark[verdict]]
                 for p, verdict in sorted(s.verdicts.items())]
         lines.append(tabulate(rows, headers=names + ["verdict"], disable_numparse=True))
-    safe = sum(v == "holds" for v in s.verdicts.values())
+    safe = sum(v == HOLDS for v in s.verdicts.values())
     lines += ["", f"holds at {safe} of {len(s.verdicts)} points"
                   + (f": exactly where {s.constraint}" if s.constraint else
                      " (no short constraint fits)")]

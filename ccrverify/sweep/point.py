@@ -16,7 +16,7 @@ from typing import Any
 from ccrverify import __version__
 from ccrverify.errors import CcrError
 from ccrverify.request import Request
-from ccrverify.result import CheckResult
+from ccrverify.result import HOLDS, CheckResult
 from ccrverify.sources import engine_hash
 
 INTERNAL = "internal error: "  # prefix of an error that is a bug in ccrverify
@@ -77,7 +77,7 @@ class PointResult:
 
     @property
     def all_hold(self) -> bool:
-        return not self.error and all(o.verdict == "holds" for o in self.properties)
+        return not self.error and all(o.verdict == HOLDS for o in self.properties)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ccrverify.result import HOLDS
 from ccrverify.sweep.regions import summarise
 from ccrverify.sweep.runner import SweepResult
 
@@ -20,7 +21,7 @@ def regions_of(result: SweepResult) -> dict[str, str]:
         safe = {}
         for coord, point in zip(coords, result.points, strict=True):
             outcome = point.outcome(name)
-            safe[coord] = outcome is not None and outcome.verdict == "holds"
+            safe[coord] = outcome is not None and outcome.verdict == HOLDS
         out[name] = summarise(plan.axes, safe)
     if len(out) > 1:
         every = {c: p.all_hold for c, p in zip(coords, result.points, strict=True)}

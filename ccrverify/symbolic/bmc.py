@@ -46,6 +46,9 @@ def shortest_violation(unrolling: Unrolling, prop: str, depth: int, concretize: 
     for d in range(start, depth + 1):
         if clock.expired():
             return f"time limit reached at depth {d}"
+        gave_up = unrolling.error_free(d, limits.points, concretize, clock)
+        if gave_up is not None:
+            return gave_up
         query = unrolling.reaches_violation(prop, d, limits.points)
         answer = unrolling.enc.z.solve(query, clock.remaining_ms(), preprocess=True)
         if answer.status == SAT and answer.assignment is not None:

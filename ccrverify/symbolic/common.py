@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ccrverify.compile import CompiledModel
+from ccrverify.errors import EvaluationError
 from ccrverify.model import PropertyKind
 from ccrverify.request import Request
 from ccrverify.result import CheckResult, Proof, PropertyResult, Stats, Verdict, VerdictKind
 from ccrverify.symbolic.encode import Encoding, StateVars, knob_points
-from ccrverify.symbolic.z3api import Assignment, Term
-from ccrverify.trace import ReplayError, Trace, replay
+from ccrverify.symbolic.z3api import SAT, UNSAT, Assignment, Term
+from ccrverify.trace import ReplayError, Trace, evaluation_error, replay
 
 # Knob values chosen by a solver -> the model compiled with them as concrete knobs.
 Concretize = Callable[[Mapping[str, int]], CompiledModel]
@@ -75,6 +76,7 @@ class Unrolling:
     def __init__(self, encoding: Encoding) -> None:
         self.enc = encoding
         self._trans: list[Term] = []
+        self._clean: dict[object, int] = {}  # knob points -> deepest depth shown error free
 
     def frame(self, t: int) -> StateVars:
         return self.enc.state(f"@{t}")
@@ -97,10 +99,57 @@ class Unrolling:
 
     def reaches_violation(self, prop: str, depth: int,
                           points: Sequence[Mapping[str, int]] | None) -> list[Term]:
-        """Init(s0) ∧ T(s0,s1) ∧ ... ∧ ¬P(s_depth): the BMC query of Biere et al."""
+        """Init(s0) ∧ T(s0,s1) ∧ ... ∧ ¬P(s_depth): the BMC query of Biere et al.
+        P holds on the earlier frames and the model is well defined on every frame:
+        callers ask depth by depth from 0 and `error_free` has shown both, so the
+        counterexample is a shortest one and the solver's search is pruned."""
+        enc, z = self.enc, self.enc.z
         s0 = self.frame(0)
-        return [self.knobs(points), self.enc.domain(s0), self.enc.init(s0),
-                *self.path(depth), self.enc.z.not_(self.enc.prop(prop, self.frame(depth)))]
+        frames = [self.frame(t) for t in range(depth + 1)]
+        return [self.knobs(points), enc.domain(s0), enc.init(s0), *self.path(depth),
+                *(enc.prop(prop, f, defined=False) for f in frames[:-1]),
+                *(enc.well_defined(f) for f in frames),
+                z.not_(enc.prop(prop, frames[-1], defined=False))]
+
+    def error_free(self, depth: int, points: Sequence[Mapping[str, int]] | None,
+                   concretize: Concretize, clock: Clock) -> str | None:
+        """Check, once per depth and for every property at once, that no state within
+        `depth` steps reads something undefined or leaves a domain (an error raises
+        `EvaluationError` with its replayed trace); a reason when z3 gave up."""
+        key = None if points is None else tuple(tuple(sorted(p.items())) for p in points)
+        enc, z = self.enc, self.enc.z
+        if enc.always_well_defined():
+            return None
+        while self._clean.get(key, -1) < depth:
+            d = self._clean.get(key, -1) + 1
+            frames = [self.frame(t) for t in range(d + 1)]
+            query = [self.knobs(points), enc.domain(frames[0]), enc.init(frames[0]),
+                     *self.path(d), *(enc.well_defined(f) for f in frames[:-1]),
+                     z.not_(enc.well_defined(frames[-1]))]
+            answer = z.solve(query, clock.remaining_ms(), preprocess=True)
+            if answer.status == SAT and answer.assignment is not None:
+                raise error_witness(self, answer.assignment, d, concretize)
+            if answer.status != UNSAT:
+                return f"z3 gave up at depth {d} (checking that the model is well defined)"
+            self._clean[key] = d
+        return None
+
+
+def error_witness(unrolling: Unrolling, assignment: Assignment, depth: int,
+                  concretize: Concretize) -> EvaluationError:
+    """The evaluation error a solver model reaches, confirmed by replay."""
+    enc = unrolling.enc
+    knobs = enc.read_knobs(assignment)
+    compiled = concretize(knobs)
+    start = enc.read_state(assignment, unrolling.frame(0))
+    inits = compiled.init_values()
+    if start not in inits:
+        raise ReplayError(f"the solver's initial state is not an initial state: {start}")
+    choices = [assignment.int_value(unrolling.selector(t)) for t in range(depth)]
+    error = evaluation_error(compiled, inits.index(start), choices)
+    if knobs:
+        error.message += " (with " + " ".join(f"{k}={v}" for k, v in sorted(knobs.items())) + ")"
+    return error
 
 
 @dataclass(frozen=True)

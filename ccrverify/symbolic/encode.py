@@ -132,12 +132,12 @@ class Encoding:
             groups.append(self.z.or_(rows))
         return self.z.and_(groups)
 
-    def prop(self, name: str, s: StateVars) -> Term:
-        """The property in state s, together with the model being well defined
-        there: a proof of it rules out evaluation errors too, and a counterexample
-        may end in one (replay then reports the error with its trace)."""
+    def prop(self, name: str, s: StateVars, defined: bool = True) -> Term:
+        """The property in state s, together with (unless `defined` is off) the model
+        being well defined there: a proof of it rules out evaluation errors too, and a
+        counterexample may end in one (replay then reports the error with its trace)."""
         p = self.model.property(name)
-        parts = [self.expr(p.predicate, s), self.well_defined(s)]
+        parts = [self.expr(p.predicate, s)] + ([self.well_defined(s)] if defined else [])
         if p.defined is not None:
             parts.append(self.expr(p.defined, s))
         return self.z.and_(parts)
@@ -152,6 +152,12 @@ class Encoding:
             parts = [self._action_defined(self.model.actions[i], s) for i in self._needed]
             self._extra[key] = self.z.and_(p for p in parts if p is not None)
         return self._extra[key]
+
+    def always_well_defined(self) -> bool:
+        """Whether every definedness check holds in every state of the domain."""
+        if self._needed is None:
+            self._needed = self._needed_checks()
+        return not self._needed
 
     def _needed_checks(self) -> list[int]:
         """The actions whose definedness is not valid in every state of the domain:

@@ -54,7 +54,16 @@ from ccrverify.explicit.engine import check as explicit_check
 from ccrverify.explicit.vector import fits as vector_fits
 from ccrverify.explicit.vector import reachable
 from ccrverify.request import Request
-from ccrverify.result import CheckResult, Proof, PropertyResult, Verdict, VerdictKind
+from ccrverify.result import (
+    HOLDS,
+    UNKNOWN,
+    VIOLATED,
+    CheckResult,
+    Proof,
+    PropertyResult,
+    Verdict,
+    VerdictKind,
+)
 from ccrverify.symbolic import bmc, spacer
 from ccrverify.symbolic.certificate import check as check_certificate
 from ccrverify.symbolic.certificate import invariant_certificate
@@ -117,7 +126,7 @@ class Counterexample:
 class Synthesis:
     property: str
     box: dict[str, tuple[int, int]]
-    verdicts: dict[Point, str]  # "holds" | "violated" | "unknown"
+    verdicts: dict[Point, VerdictKind]
     regions: tuple[Region, ...]
     counterexamples: tuple[Counterexample, ...]
     constraint: str | None
@@ -150,7 +159,7 @@ class _Search:
         self.prop = prop
         self.concretize = concretize
         self.clock = Clock(seconds)
-        self.verdicts: dict[Point, str] = {}
+        self.verdicts: dict[Point, VerdictKind] = {}
         self.regions: list[Region] = []
         self.cexs: list[Counterexample] = []
         self.calls = {"bmc": 0, "generalise": 0, "explicit": 0, "mining": 0, "houdini": 0,
@@ -293,7 +302,7 @@ class _Search:
         self.timings["certificate"] += time.perf_counter() - started
         if valid:
             for p in region:
-                self.verdicts[p] = "holds"
+                self.verdicts[p] = HOLDS
             self.regions.append(Region(tuple(region), len(self.enc.z.conjuncts(invariant)),
                                        True, method, certificate.text))
         return valid
@@ -313,13 +322,13 @@ class _Search:
             self.depth = 0
             bad = self.refute(undecided, spacer.CEX_DEPTH)
             if not bad:
-                self.verdicts[point] = "unknown"
+                self.verdicts[point] = UNKNOWN
                 return rest
             return [p for p in undecided if p not in bad]
         if isinstance(found, str) or not found.check.valid:
-            self.verdicts[point] = "unknown"
+            self.verdicts[point] = UNKNOWN
             return rest
-        self.verdicts[point] = "holds"
+        self.verdicts[point] = HOLDS
         self.regions.append(Region((point,), len(found.lemmas), True, "Spacer",
                                    found.certificate.text))
         lemmas = self.parametric(self.enc.z.conjuncts(found.invariant), point)
@@ -404,7 +413,7 @@ class _Search:
             remaining.remove(_point(w.knobs))
         self.timings["generalise"] += time.perf_counter() - started
         for at, t in found:
-            self.verdicts[at] = "violated"
+            self.verdicts[at] = VIOLATED
             self.cexs.append(Counterexample(at, len(t), tuple(t.labels), t))
         return {at for at, _ in found}
 
@@ -450,9 +459,9 @@ def synthesize(compiled: CompiledModel, prop: str, concretize: Concretize,
     points = box_points(box)
     search = _Search(compiled, prop, concretize, seconds)
     search.decide(points)
-    verdicts = {p: search.verdicts.get(p, "unknown") for p in points}
-    safe = {p for p, v in verdicts.items() if v == "holds"}
-    constraint = describe(points, safe) if "unknown" not in verdicts.values() else None
+    verdicts = {p: search.verdicts.get(p, UNKNOWN) for p in points}
+    safe = {p for p, v in verdicts.items() if v == HOLDS}
+    constraint = describe(points, safe) if UNKNOWN not in verdicts.values() else None
     return Synthesis(prop, box, verdicts, tuple(search.regions), tuple(search.cexs),
                      constraint, search.clock.elapsed(), dict(search.calls),
                      {k: round(v, 2) for k, v in search.timings.items()})
@@ -472,7 +481,7 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None, limits: Lim
         s = synthesize(compiled, prop, concretize, limits.seconds)
         p = compiled.model.property(prop)
         counts = {v: sum(x == v for x in s.verdicts.values())
-                  for v in ("holds", "violated", "unknown")}
+                  for v in (HOLDS, VIOLATED, UNKNOWN)}
         regions = [f"{_count(len(r.points), 'point')}: {r.lemmas} lemmas ({r.method})"
                    for r in s.regions]
         evidence = Proof(regions=tuple(regions), points=tuple(counts.items()),
@@ -483,13 +492,13 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None, limits: Lim
             results.append(PropertyResult(prop, p.description, Verdict.violated(), first.trace,
                                           p.kind, seconds=s.seconds, proof=evidence,
                                           knob_values=tuple(first.point)))
-        elif counts["holds"] == len(s.verdicts):
+        elif counts[HOLDS] == len(s.verdicts):
             texts += [r.certificate for r in s.regions]
             results.append(outcome(compiled, prop, Verdict.holds(
                 f"{len(s.regions)} region proof(s), certificates checked"), s.seconds, evidence))
         else:
             results.append(outcome(compiled, prop, Verdict.unknown(
-                f"{counts['unknown']} of {len(s.verdicts)} knob points undecided"), s.seconds,
+                f"{counts[UNKNOWN]} of {len(s.verdicts)} knob points undecided"), s.seconds,
                 evidence))
     text = "\n(reset)\n".join(texts) if texts else None
     return check_result(compiled, NAME, results, total.elapsed(), 0, "mined", None, text), text

@@ -1,0 +1,78 @@
+"""The conformance matrix: every engine of the registry on every example model and
+the CCR default and split-brain configurations. Engines must agree with the
+explicit engine (every reachable state: the reference) on every verdict they
+can give: a bounded engine within its bound, explore by finding every violation
+within its budget, shortest lengths where the engine promises shortest, state
+counts where it counts states. Slow pairs (Z3 proofs of CCR) are marked slow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ccrverify import api, engines
+from ccrverify.request import Request
+from ccrverify.result import CheckResult, VerdictKind
+
+MODELS: list[tuple[str, dict[str, Any]]] = [
+    ("specs/examples/diehard.py", {}),
+    ("specs/examples/twophase.py", {"rm": 3}),
+    ("specs/examples/tcommit.py", {"rm": 3}),
+    ("specs/examples/peterson.py", {}),
+    ("specs/ccr.py", {}),
+    ("specs/ccr/split-brain-grace.toml", {}),
+]
+SLOW = {"bmc", "kind", "pdr", "mined", "z3"}  # Z3 on CCR: a minute to many on two cores
+BMC_DEPTH = 12  # beyond every shortest counterexample of these models (CCR: 10)
+
+_reference: dict[tuple[str, str], CheckResult] = {}
+
+
+def reference(spec: str, knobs: dict[str, Any]) -> CheckResult:
+    key = (spec, repr(sorted(knobs.items())))
+    if key not in _reference:
+        _reference[key] = api.run(api.target(spec, knobs=knobs), "python")
+    return _reference[key]
+
+
+def cases() -> list[Any]:
+    out = []
+    for name in engines.names():
+        for spec, knobs in MODELS:
+            marks = [pytest.mark.slow] if name in SLOW and "ccr" in spec else []
+            out.append(pytest.param(name, spec, knobs, marks=marks,
+                                    id=f"{name}-{spec.split('/')[-1]}"))
+    return out
+
+
+@pytest.mark.parametrize(("name", "spec", "knobs"), cases())
+def test_engine_agrees_with_the_reference(name: str, spec: str, knobs: dict[str, Any]) -> None:
+    engine = engines.engine(name)
+    expected = reference(spec, knobs)
+    budget = 3000 if "ccr" in spec else 300  # random runs: CCR's split brain is deeper
+    request = Request(depth=BMC_DEPTH, max_k=BMC_DEPTH, seed=0, max_examples=budget,
+                      time_limit=120)
+    got = api.run(api.target(spec, knobs=knobs), name, request)
+    assert {p.name for p in got.properties} == {p.name for p in expected.properties}
+    for want in expected.properties:
+        have = got.property(want.name)
+        kind = have.verdict.kind
+        assert kind in engine.verdicts, (want.name, have.verdict)
+        if want.verdict.kind == VerdictKind.VIOLATED:
+            # Every engine that can say violated finds it (explore within its budget).
+            assert kind == VerdictKind.VIOLATED, (want.name, have.verdict)
+            assert have.trace is not None and len(have.trace) >= len(want.trace)
+            if engine.shortest:
+                assert len(have.trace) == len(want.trace), want.name
+        else:
+            assert want.verdict.kind == VerdictKind.HOLDS
+            assert kind != VerdictKind.VIOLATED, (want.name, have.trace)
+            if kind == VerdictKind.BOUNDED:
+                assert have.verdict.bound == BMC_DEPTH
+            if name in ("explicit", "numpy", "pdr", "mined", "z3"):
+                assert kind == VerdictKind.HOLDS, (want.name, have.verdict)
+    if engine.counts_states:
+        assert got.stats.distinct_states == expected.stats.distinct_states
+        assert got.stats.transitions == expected.stats.transitions
+        assert got.stats.depth == expected.stats.depth
