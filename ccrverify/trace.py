@@ -37,7 +37,11 @@ class Trace:
     steps: tuple[Step, ...]
     choices: tuple[int, ...]  # action instance per step
     init_index: int
-    ends_in: str  # "violation of NAME" or "deadlock"
+    ends_in: str  # "violation of NAME", "deadlock", "evaluation error", or a lasso's story
+    # A lasso (a counterexample to a liveness property): the behaviour goes on
+    # from the last state as from step `loop`, forever (the last state equals the
+    # state of step `loop`); loop == len(self) means it stutters in the last state.
+    loop: int | None = None
 
     def __len__(self) -> int:
         """The number of actions."""
@@ -48,11 +52,14 @@ class Trace:
         return [s.label for s in self.steps[1:] if s.label is not None]
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "length": len(self),
             "ends_in": self.ends_in,
             "steps": [{"action": s.label, "state": _jsonable(s.state)} for s in self.steps],
         }
+        if self.loop is not None:
+            out["loop"] = self.loop
+        return out
 
 
 def _jsonable(value: Any) -> Any:
