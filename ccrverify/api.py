@@ -25,7 +25,15 @@ from ccrverify.errors import SpecError, UsageError
 from ccrverify.loader import LoadedSpec, load, load_config, resolve_knobs, spec_for_config
 from ccrverify.model import Model
 from ccrverify.request import Request
-from ccrverify.result import HOLDS, UNKNOWN, VIOLATED, CheckResult, VerdictKind
+from ccrverify.result import (
+    HOLDS,
+    UNKNOWN,
+    VIOLATED,
+    CheckResult,
+    PropertyResult,
+    Verdict,
+    VerdictKind,
+)
 
 Ranges = Mapping[str, tuple[int, int]]
 
@@ -100,9 +108,22 @@ def run(on: Target, engine: str, request: Request | None = None,
         result = replace(result, stats=replace(result.stats,
                                                seconds=time.perf_counter() - started))
     if skipped:
-        result = replace(result, notes=result.notes + (
-            f"{', '.join(skipped)}: not decided by engine {chosen.name}",))
+        result = _with_undecided(result, model, chosen, skipped)
     return result
+
+
+def _with_undecided(result: CheckResult, model: Model, engine: engines.Engine,
+                    skipped: list[str]) -> CheckResult:
+    """The properties of a default selection this engine cannot decide, as unknown
+    verdicts that say so, in the model's order."""
+    decided = {p.name: p for p in result.properties}
+    for name in skipped:
+        prop = model.property(name)
+        decided[name] = PropertyResult(name, prop.description, Verdict.unknown(
+            f"engine {engine.name} does not decide {prop.kind.value} properties"), kind=prop.kind)
+    order = [p.name for p in model.properties if p.name in decided]
+    return replace(result, properties=tuple(decided[n] for n in order),
+                   complete=False)
 
 
 def _decidable(engine: engines.Engine, model: Model, request: Request
@@ -115,7 +136,7 @@ def _decidable(engine: engines.Engine, model: Model, request: Request
     if not skipped:
         return request, []
     kept = tuple(p.name for p in chosen if p.kind in engine.decides)
-    return replace(request, properties=kept, check_deadlock=False), skipped
+    return replace(request, properties=kept), skipped
 
 
 # -- symbolic knobs -------------------------------------------------------------------

@@ -181,6 +181,10 @@ class CompiledModel:
         try:
             for index in properties:
                 self.holds(values, index)
+                p = self.model.properties[index]
+                if p.trigger is not None:
+                    self.interpreter.checked(p.trigger, values, f"in property {p.name}",
+                                             p.location)
             for index in range(len(self.model.actions)):
                 self.next_values(values, index)
         except EvaluationError as err:

@@ -60,6 +60,27 @@ class InitGroup:
     alternatives: tuple[tuple[Expr, ...], ...]
 
 
+class ActionClass(StrEnum):
+    """What kind of event an action is (PROTOCOL.md, "Liveness and failover time"):
+    liveness assumptions and response times are stated per class."""
+
+    CLOCK = "clock"  # time passes
+    FAULT = "fault"  # the environment breaks something
+    REPAIR = "repair"  # the environment mends it
+    WORKLOAD = "workload"  # users' requests
+    ADMINISTRATOR = "administrator"  # an operator's command
+    PROTOCOL = "protocol"  # what the system itself does
+
+
+class Fairness(StrEnum):
+    WEAK = "weak"  # continuously enabled from some point on => taken infinitely often
+    STRONG = "strong"  # enabled infinitely often => taken infinitely often
+
+
+# Fair by default: time passes, the protocol acts, repairs happen eventually.
+FAIR_BY_DEFAULT = frozenset({ActionClass.CLOCK, ActionClass.PROTOCOL, ActionClass.REPAIR})
+
+
 @dataclass(frozen=True)
 class ActionInstance:
     name: str
@@ -73,6 +94,11 @@ class ActionInstance:
     # the guard's own condition, and the updates' condition where the guard holds.
     defined_guard: Expr | None = None
     defined_updates: Expr | None = None
+    cls: ActionClass = ActionClass.PROTOCOL
+    fairness: Fairness | None = None  # None: the action need never happen
+    # Instances with the same key share one fairness constraint (TLA+'s
+    # WF_vars(A1 \/ A2)); by default each instance has its own (its label).
+    fair_key: str = ""
 
     def location_of_update(self, slot: int) -> Location | None:
         return dict(self.update_locations).get(slot, self.location)
@@ -89,6 +115,19 @@ class PropertyKind(StrEnum):
 
     INVARIANT = "invariant"  # the predicate holds in every reachable state
     DEADLOCK_FREE = "deadlock-free"  # some action is enabled in every reachable state
+    # Temporal kinds, over the fair behaviours (ActionInstance.fairness):
+    LEADS_TO = "leads-to"  # P ~> Q: whenever trigger holds, predicate holds then or later
+    EVENTUALLY = "eventually"  # <>Q: every behaviour reaches the predicate
+    ALWAYS_EVENTUALLY = "always-eventually"  # []<>P: the predicate holds infinitely often
+    EVENTUALLY_ALWAYS = "eventually-always"  # <>[]P: from some point on it always holds
+    # Response time: from a trigger state on, with the `quiet` action classes not
+    # happening and protocol actions prompt (the clock advances only when none is
+    # enabled), the predicate (the response) comes within `within` clock ticks; or,
+    # with no bound, the worst case number of ticks is measured.
+    RESPONSE = "response"
+
+
+SAFETY_KINDS = frozenset({PropertyKind.INVARIANT, PropertyKind.DEADLOCK_FREE})
 
 
 DEADLOCK = "DeadlockFree"  # the name of the deadlock-freedom property of every model
@@ -102,11 +141,14 @@ class Property:
     location: Location | None = None
     defined: Expr | None = None  # where evaluating the predicate is defined (None: everywhere)
     kind: PropertyKind = PropertyKind.INVARIANT
+    trigger: Expr | None = None  # leads-to and response: P (the predicate is Q)
+    quiet: tuple[ActionClass, ...] = ()  # response: classes that stay quiet after the trigger
+    within: int | None = None  # response: the bound in clock ticks (None: measure)
 
     @property
     def is_safety(self) -> bool:
         """A claim about every reachable state (its counterexample is a finite trace)."""
-        return self.kind in (PropertyKind.INVARIANT, PropertyKind.DEADLOCK_FREE)
+        return self.kind in SAFETY_KINDS
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,8 @@ class PropertyResult:
     proof: Proof | None = None
     first_found: Discovery | None = None  # explore
     shrunk_length: int | None = None  # explore: before the deletion pass
+    ticks: int | str | None = None  # response: the worst case in clock ticks, or "never"
+    fairness: tuple[str, ...] = ()  # liveness: the fairness assumptions used
 
     @property
     def trace_length(self) -> int | None:
@@ -164,6 +166,10 @@ class PropertyResult:
             out["first_found"] = self.first_found.to_json()
         if self.shrunk_length is not None:
             out["shrunk_length"] = self.shrunk_length
+        if self.ticks is not None:
+            out["ticks"] = self.ticks
+        if self.fairness:
+            out["fairness"] = list(self.fairness)
         return out
 
 

@@ -127,3 +127,115 @@ def evaluation_error(compiled: CompiledModel, init_index: int, choices: Sequence
                           "confirm in the state it reached")
     error.trace = Trace(trace.model, trace.steps, trace.choices, init_index, "evaluation error")
     return error
+
+
+def replay_lasso(compiled: CompiledModel, init_index: int, choices: Sequence[int],
+                 loop: int | None, prop_name: str, trigger_at: int | None = None) -> Trace:
+    """Replay a counterexample to a temporal property and check that it is one.
+
+    With `loop`, the choices form a lasso: the last state equals the state of step
+    `loop`, and the behaviour repeats the steps after it forever (or, when `loop`
+    is the last step, stutters there). Its fairness is checked on that cycle alone:
+    each weakly fair group is taken on it or disabled in one of its states, each
+    strongly fair group taken or disabled in all of them; stuttering only where no
+    fair group is enabled. Without `loop` (a response that comes too late), the
+    run from `trigger_at` counts more ticks than the bound."""
+    from ccrverify.model import Fairness, PropertyKind
+
+    trace = replay(compiled, init_index, choices)
+    model = compiled.model
+    prop = model.property(prop_name)
+    states = [list(step.values) for step in trace.steps]
+    n = len(choices)
+    if loop is not None and not 0 <= loop <= n:
+        raise ReplayError(f"loop start {loop} is not a step of the trace")
+    if loop is not None and loop < n and states[-1] != states[loop]:
+        raise ReplayError(f"the lasso does not close: the last state is not step {loop}'s")
+
+    def holds(e: Any, i: int) -> bool:
+        return bool(compiled.interpreter.checked(e, states[i], f"in property {prop_name}",
+                                                 prop.location))
+
+    def enabled(i: int) -> set[int]:
+        return {a for a in range(len(compiled.actions))
+                if compiled.next_values(states[i], a) is not None}
+
+    if prop.kind == PropertyKind.RESPONSE:
+        return _replay_response(trace, compiled, prop, choices, loop, trigger_at, holds,
+                                enabled)
+    assert loop is not None, "a liveness counterexample is a lasso"
+    cycle_states = range(loop, n) if loop < n else range(n, n + 1)
+    cycle_actions = set(choices[loop:])
+    groups: dict[str, tuple[Fairness, set[int]]] = {}
+    for a, act in enumerate(compiled.actions):
+        if act.fairness is not None:
+            groups.setdefault(act.fair_key, (act.fairness, set()))[1].add(a)
+    on_cycle = [enabled(i) for i in cycle_states]
+    for key, (kind, members) in groups.items():
+        if members & cycle_actions:
+            continue
+        disabled = [not (members & e) for e in on_cycle]
+        if (kind == Fairness.WEAK and not any(disabled)) or (
+                kind == Fairness.STRONG and not all(disabled)):
+            raise ReplayError(f"the lasso's cycle is not fair to {key} ({kind.value})")
+    goal = prop.predicate
+    if prop.kind == PropertyKind.LEADS_TO:
+        assert prop.trigger is not None
+        ok = any(holds(prop.trigger, j) and not any(holds(goal, i)
+                                                    for i in range(min(j, loop), n + 1))
+                 for j in range(n + 1))
+        story = "the trigger holds and then the goal never does"
+    elif prop.kind == PropertyKind.EVENTUALLY:
+        ok = not any(holds(goal, i) for i in range(n + 1))
+        story = "the goal never holds"
+    elif prop.kind == PropertyKind.ALWAYS_EVENTUALLY:
+        ok = not any(holds(goal, i) for i in cycle_states)
+        story = "from the cycle on the condition never holds again"
+    else:
+        ok = any(not holds(goal, i) for i in cycle_states)
+        story = "the condition keeps failing on the cycle"
+    if not ok:
+        raise ReplayError(f"the lasso does not violate {prop_name}")
+    how = (f"a fair cycle back to step {loop}" if loop < n else
+           "stuttering forever in the last state, where no fair action is enabled")
+    return Trace(trace.model, trace.steps, trace.choices, init_index, f"{how}: {story}", loop)
+
+
+def _replay_response(trace: Trace, compiled: CompiledModel, prop: Any, choices: Sequence[int],
+                     loop: int | None, trigger_at: int | None, holds: Any, enabled: Any
+                     ) -> Trace:
+    """A response that never comes (a cycle or dead end) or comes too late."""
+    from ccrverify.model import ActionClass
+
+    actions = compiled.actions
+    n = len(choices)
+
+    def allowed(i: int, a: int) -> bool:
+        cls = actions[a].cls
+        if cls in prop.quiet:
+            return False
+        if cls == ActionClass.CLOCK:
+            return not any(actions[b].cls == ActionClass.PROTOCOL for b in enabled(i))
+        return True
+
+    def measured_from(j: int) -> bool:
+        return (holds(prop.trigger, j) and all(not holds(prop.predicate, i)
+                                               for i in range(j, n + 1))
+                and all(allowed(i, choices[i]) for i in range(j, n)))
+
+    candidates = [trigger_at] if trigger_at is not None else range((loop or n) + 1)
+    start = next((j for j in candidates if measured_from(j)), None)
+    if start is None:
+        raise ReplayError(f"no trigger of {prop.name} starts this run without a response")
+    ticks = sum(1 for a in choices[start:] if actions[a].cls == ActionClass.CLOCK)
+    if loop is None:
+        if prop.within is None or ticks <= prop.within:
+            raise ReplayError(f"the run counts {ticks} ticks, not more than the bound")
+        story = f"{ticks} ticks after the trigger at step {start}, still no response"
+    elif loop < n:
+        story = f"the response never comes: a cycle back to step {loop}"
+    else:
+        if any(allowed(n, a) for a in enabled(n)):
+            raise ReplayError("the run stops where an allowed action is enabled")
+        story = "the response never comes: a dead end"
+    return Trace(trace.model, trace.steps, trace.choices, trace.init_index, story, loop)

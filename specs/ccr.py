@@ -5,6 +5,9 @@ transport dumpster, links AB (heartbeats, log copying), AW and BW (mail,
 resubmission, witness renewal). One Tick is one heartbeat interval; every
 counter saturates. Each action below carries PROTOCOL.md's name and reads as
 its text: reads are the state before the action, assignments the state after.
+Action classes and fairness follow "Liveness and failover time": Tick is the
+clock, Crash and Cut are faults, Restart and Heal repairs, Deliver workload,
+Move the administrator's; clock, protocol and repair actions are weakly fair.
 """
 
 from ccrverify.lang import Bool, Enum, IntRange, Seq, Spec, any_of, ite, min_
@@ -24,6 +27,8 @@ spec.knob("dumpster_size", 1, "most messages the dumpster keeps; the oldest is e
 spec.knob("dumpster_time", 0, "ticks a message stays in the dumpster; 0 means no age limit", lo=0)
 spec.knob("max_faults", 2, "crashes plus link cuts allowed in one run", lo=0)
 spec.knob("handoff", True, "whether the scheduled handoff (Move-ClusteredMailboxServer) exists")
+spec.knob("restart_fair", True, "liveness only: a crashed node is eventually restarted (weak "
+          "fairness of Restart); false asks what happens if nobody restarts it")
 
 ROLE = Enum("Role", ["active", "passive", "offline"])
 OWNER = Enum("Owner", ["none", "A", "B"])
@@ -68,7 +73,7 @@ def build(m):
     def serving(s, n):
         return s.up[n] & (s.role[n] == "active")
 
-    @m.action(n=nodes, mid=msgs)
+    @m.action(n=nodes, mid=msgs, cls="workload")
     def deliver(s, n, mid):
         """The hub delivers mail {mid} to active node {n}, which logs and acknowledges it."""
         s.require(serving(s, n) & s.link[hub_link(n)] & ~s.acked[mid])
@@ -164,7 +169,7 @@ def build(m):
         s.pend[n] = True
 
     if k.handoff:
-        @m.action(n=nodes)
+        @m.action(n=nodes, cls="administrator")
         def move(s, n):
             """Scheduled handoff: active node {n} hands the database to its caught-up peer."""
             p = peer(n)
@@ -196,7 +201,7 @@ def build(m):
         s.pend[n] = False
         s.faults = s.faults - 1
 
-    @m.action(n=nodes)
+    @m.action(n=nodes, cls="repair", fair="weak" if k.restart_fair else None)
     def restart(s, n):
         """Node {n} restarts, still offline."""
         s.require(~s.up[n])
@@ -241,7 +246,7 @@ def build(m):
         s.link[l] = False
         s.faults = s.faults - 1
 
-    @m.action(l=links)
+    @m.action(l=links, cls="repair")
     def heal(s, l):  # noqa: E741
         """Link {l} is repaired."""
         s.require(~s.link[l])

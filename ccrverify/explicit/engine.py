@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from ccrverify.compile import CompiledModel
 from ccrverify.errors import UsageError
 from ccrverify.explicit import bfs
-from ccrverify.model import PropertyKind
+from ccrverify.model import Property, PropertyKind
 from ccrverify.request import Request
-from ccrverify.result import CheckResult, VerdictKind
+from ccrverify.result import CheckResult, Stats, VerdictKind
 
 BACKENDS = ("auto", "numpy", "python")
 MAX_BITS = 63  # numpy: packed states must fit a signed 64-bit integer
@@ -52,11 +52,49 @@ class ExplicitEngine:
     symbolic_knobs: bool = False
 
     def check(self, compiled: CompiledModel, request: Request) -> CheckResult:
+        chosen = request.selected(compiled.model)
+        temporal = [p for p in chosen if not p.is_safety]
+        if not temporal:
+            return self._safety(compiled, request)
+        safety = tuple(p.name for p in chosen if p.is_safety)
+        return _with_liveness(compiled, request, temporal, self._safety(
+            compiled, replace(request, properties=safety)) if safety else None)
+
+    def _safety(self, compiled: CompiledModel, request: Request) -> CheckResult:
         if choose_backend(compiled, self.backend) == "numpy":
             from ccrverify.explicit import vector
 
             return vector.check(compiled, request)
         return bfs.check(compiled, request)
+
+
+def _with_liveness(compiled: CompiledModel, request: Request, temporal: list[Property],
+                   safety: CheckResult | None) -> CheckResult:
+    """Temporal properties on the whole state graph, beside the safety verdicts."""
+    import time
+
+    from ccrverify.explicit import liveness, stategraph
+    from ccrverify.explicit.bfs import peak_memory_bytes
+
+    started = time.perf_counter()
+    graph = stategraph.build(compiled, request)
+    decided = {r.name: r for r in liveness.decide(compiled, graph, temporal)}
+    seconds = time.perf_counter() - started
+    if safety is not None:
+        decided.update({r.name: r for r in safety.properties})
+        stats = replace(safety.stats, seconds=safety.stats.seconds + seconds,
+                        peak_memory_bytes=peak_memory_bytes())
+        notes, backend = safety.notes, safety.backend
+    else:
+        stats = Stats(graph.size, len(graph.act), int(graph.depth.max(initial=0)), seconds,
+                      peak_memory_bytes())
+        notes = () if graph.complete else (f"incomplete: {graph.stop_reason}",)
+        backend = "numpy" if compiled.layout.bits <= MAX_BITS else "python"
+    order = [p.name for p in request.selected(compiled.model)]
+    results = tuple(decided[name] for name in order)
+    complete = graph.complete and (safety is None or safety.complete)
+    return CheckResult(compiled.model.name, dict(compiled.model.knobs), "explicit", stats,
+                       results, complete, notes, backend=backend)
 
 
 EXPLICIT = ExplicitEngine("explicit", "auto", "every reachable state (numpy when a state "

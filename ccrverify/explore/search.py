@@ -42,7 +42,7 @@ from ccrverify.explicit.bfs import peak_memory_bytes
 from ccrverify.explicit.codegen import Kernel, build_kernel
 from ccrverify.explore.polish import polish
 from ccrverify.explore.walk import Draw, OutOfTime, Walker
-from ccrverify.model import PropertyKind
+from ccrverify.model import SAFETY_KINDS, PropertyKind
 from ccrverify.request import Request
 from ccrverify.result import CheckResult, Discovery, PropertyResult, Stats, Verdict, VerdictKind
 from ccrverify.trace import evaluation_error, replay
@@ -96,7 +96,7 @@ class ExploreEngine:
     name: str = "explore"
     summary: str = ("random runs driven by Hypothesis, with swarm testing and shrinking: "
                     "finds violations, never proves")
-    decides: frozenset[PropertyKind] = frozenset(PropertyKind)
+    decides: frozenset[PropertyKind] = SAFETY_KINDS
     verdicts: frozenset[VerdictKind] = frozenset({VerdictKind.VIOLATED, VerdictKind.UNKNOWN})
     counts_states: bool = False
     shortest: bool = False

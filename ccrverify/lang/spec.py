@@ -42,7 +42,10 @@ from ccrverify.lang.domain import Bool, Domain, Enum, Index, IntRange, Scalar, S
 from ccrverify.lang.seq import SeqExpr
 from ccrverify.model import (
     DEADLOCK,
+    FAIR_BY_DEFAULT,
+    ActionClass,
     ActionInstance,
+    Fairness,
     InitGroup,
     Model,
     Property,
@@ -138,25 +141,80 @@ def _did_you_mean(name: str, known: Iterable[str]) -> str:
 # -- invariants ------------------------------------------------------------------
 @dataclass(frozen=True)
 class Invariant:
+    """A declared property: its function gives a condition of the state, or for
+    leads-to and response a pair (trigger, predicate)."""
+
     name: str
     description: str
     predicate: Callable[[StateView], Any]
     location: Location | None
+    kind: PropertyKind = PropertyKind.INVARIANT
+    quiet: tuple[ActionClass, ...] = ()
+    within: int | None = None
+
+
+DEFAULT_QUIET = (ActionClass.FAULT, ActionClass.REPAIR, ActionClass.WORKLOAD,
+                 ActionClass.ADMINISTRATOR)
+PAIRED = (PropertyKind.LEADS_TO, PropertyKind.RESPONSE)
 
 
 class PropertySet:
-    """Named state predicates, declared in a spec or in properties/<model>.py."""
+    """Named properties, declared in a spec or in properties/<model>.py.
+
+    ``@props.invariant("Name")`` on ``def f(s): return <condition>``; the temporal
+    kinds hold over fair behaviours (see `ModelBuilder.action` for fairness):
+    ``leads_to`` (f returns ``(P, Q)``: P ~> Q), ``eventually`` (<>Q),
+    ``always_eventually`` ([]<>P), ``eventually_always`` (<>[]P), and ``response``
+    (f returns ``(trigger, response)``): how many clock ticks the response takes
+    from a trigger state while the `quiet` classes stay quiet and protocol
+    actions are prompt; with `within` a bound to check, else the worst case is
+    measured (and "never" is a violation)."""
 
     def __init__(self, model: str = "") -> None:
         self.model_name = model
         self.invariants: list[Invariant] = []
 
     def invariant(self, name: str, description: str = "") -> Callable[[Callable[..., Any]], Any]:
+        return self._declare(name, description, PropertyKind.INVARIANT)
+
+    def leads_to(self, name: str, description: str = "") -> Callable[[Callable[..., Any]], Any]:
+        return self._declare(name, description, PropertyKind.LEADS_TO)
+
+    def eventually(self, name: str, description: str = "") -> Callable[[Callable[..., Any]], Any]:
+        return self._declare(name, description, PropertyKind.EVENTUALLY)
+
+    def always_eventually(self, name: str, description: str = ""
+                          ) -> Callable[[Callable[..., Any]], Any]:
+        return self._declare(name, description, PropertyKind.ALWAYS_EVENTUALLY)
+
+    def eventually_always(self, name: str, description: str = ""
+                          ) -> Callable[[Callable[..., Any]], Any]:
+        return self._declare(name, description, PropertyKind.EVENTUALLY_ALWAYS)
+
+    def response(self, name: str, description: str = "", within: int | None = None,
+                 quiet: Iterable[str] = DEFAULT_QUIET) -> Callable[[Callable[..., Any]], Any]:
+        loc = user_location()
+        classes = []
+        for c in quiet:
+            if c not in ActionClass.__members__.values():
+                raise SpecError(f"response {name}: {c!r} is not an action class", loc,
+                                "one of " + ", ".join(ActionClass))
+            classes.append(ActionClass(c))
+        if within is not None and (isinstance(within, bool) or not isinstance(within, int)
+                                   or within < 0):
+            raise SpecError(f"response {name}: within={within!r} is not a number of ticks",
+                            loc, "give a bound >= 0, or none to measure the worst case")
+        return self._declare(name, description, PropertyKind.RESPONSE, tuple(classes), within)
+
+    def _declare(self, name: str, description: str, kind: PropertyKind,
+                 quiet: tuple[ActionClass, ...] = (), within: int | None = None
+                 ) -> Callable[[Callable[..., Any]], Any]:
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             if any(i.name == name for i in self.invariants):
                 raise SpecError(f"property {name} is declared twice", _def_location(fn))
             doc = description or (fn.__doc__ or "").strip().split("\n")[0]
-            self.invariants.append(Invariant(name, doc, fn, _def_location(fn)))
+            self.invariants.append(Invariant(name, doc, fn, _def_location(fn), kind, quiet,
+                                             within))
             return fn
 
         return register
@@ -480,27 +538,50 @@ class ModelBuilder:
         return e
 
     # -- actions -----------------------------------------------------------------------------
-    def action(self, name: str | None = None, **params: Iterable[Any]
+    def action(self, name: str | None = None, cls: str | None = None, fair: str | None = "",
+               fair_each: bool = True, **params: Iterable[Any]
                ) -> Callable[[Callable[..., None]], Callable[..., None]]:
-        """Declare an action, one instance per combination of parameter values."""
+        """Declare an action, one instance per combination of parameter values.
+
+        `cls` is its class (clock, fault, repair, workload, administrator,
+        protocol; by default the spec's clock, one of its faults, or protocol).
+        `fair` is "weak", "strong" or None; by default clock, protocol and repair
+        actions are weakly fair. With `fair_each` every instance has its own
+        fairness (Replicate(A), Replicate(B)); without, one constraint covers all
+        instances together (TLA+'s WF_vars(A1 \\/ A2))."""
 
         call_site = user_location()
+        where = call_site
 
         def register(fn: Callable[..., None]) -> Callable[..., None]:
             action_name = name or _camel(fn.__name__)
             loc = _def_location(fn)
             _check_parameters(fn, list(params), loc)
+            action_cls = self._action_class(action_name, cls, where or loc)
+            fairness = _fairness(action_name, action_cls, fair, where or loc)
             names = list(params)
             values = [_parameter_values(action_name, p, v, call_site or loc)
                       for p, v in params.items()]
             for combo in itertools.product(*values):
-                self._instantiate(action_name, fn, dict(zip(names, combo, strict=True)), loc)
+                self._instantiate(action_name, fn, dict(zip(names, combo, strict=True)), loc,
+                                  action_cls, fairness, fair_each)
             return fn
 
         return register
 
+    def _action_class(self, action: str, cls: str | None, loc: Location) -> ActionClass:
+        if cls is None:
+            if action == self.spec.clock:
+                return ActionClass.CLOCK
+            return ActionClass.FAULT if action in self.spec.faults else ActionClass.PROTOCOL
+        if cls not in ActionClass.__members__.values():
+            raise SpecError(f"action {action}: cls={cls!r} is not an action class", loc,
+                            "one of " + ", ".join(ActionClass))
+        return ActionClass(cls)
+
     def _instantiate(self, name: str, fn: Callable[..., None], args: dict[str, Any],
-                     loc: Location) -> None:
+                     loc: Location, cls: ActionClass = ActionClass.PROTOCOL,
+                     fairness: Fairness | None = None, fair_each: bool = True) -> None:
         instance_params = tuple(args.values())
         label = ActionInstance(name, instance_params, lift(True), ()).label
         if label in self._labels:
@@ -515,7 +596,8 @@ class ModelBuilder:
             tuple(sorted(ctx._update_locations.items())),
             _condition(simplify(definedness(guard), (), self._slot_bounds)),
             _condition(simplify(all_of(definedness(e) for _, e in updates), conjuncts(guard),
-                                self._slot_bounds))))
+                                self._slot_bounds)),
+            cls, fairness, label if fair_each else name))
 
     def _slot_bounds(self, slot: int) -> tuple[int, int]:
         return self.slots[slot].lo, self.slots[slot].hi
@@ -524,6 +606,23 @@ class ModelBuilder:
         view = StateView(self, None)
         result = _run_user_code(lambda: inv.predicate(view), f"building property {inv.name}",
                                 f"in property {inv.name}")
+        if inv.kind in PAIRED:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise SpecError(f"property {inv.name} must return a pair (trigger, "
+                                f"{'response' if inv.kind == PropertyKind.RESPONSE else 'goal'}"
+                                f"), got {type(result).__name__}", inv.location,
+                                "return (P, Q): whenever P holds, Q must follow")
+            trigger = self._condition_of(inv, result[0], "its trigger")
+            goal = self._condition_of(inv, result[1], "its second condition")
+        else:
+            trigger, goal = None, self._condition_of(inv, result, "it")
+        defined = definedness(goal) if trigger is None else all_of(
+            [definedness(trigger), definedness(goal)])
+        return Property(inv.name, inv.description, goal, inv.location,
+                        _condition(simplify(defined, (), self._slot_bounds)), inv.kind, trigger,
+                        inv.quiet, inv.within)
+
+    def _condition_of(self, inv: Invariant, result: Any, what: str) -> Expr:
         e = lift(result) if isinstance(result, bool | Expr) else None
         if e is None or e.sort != BOOL:
             got = ("an integer expression" if isinstance(result, Expr) else
@@ -532,13 +631,14 @@ class ModelBuilder:
             raise SpecError(f"property {inv.name} must return a condition, got {got}",
                             inv.location, "compare it, e.g. s.x > 0, or combine conditions "
                             "with &, |, ~")
-        if not has_state(e):  # a constant property checks nothing: surely a mistake
+        if not has_state(e) and (what != "its trigger" or not e.is_const):
+            # A constant checks nothing: surely a mistake (a constant trigger, e.g. always
+            # true for "from every state", is fine).
             raise SpecError(f"property {inv.name} names no state variable "
-                            f"(it is always {'true' if e.is_const and e.value else 'false'}"
+                            f"({what} is always {'true' if e.is_const and e.value else 'false'}"
                             f"{'' if e.is_const else ' or depends on knobs only'})",
                             inv.location, "compare state variables, e.g. s.role['A'] == 'active'")
-        return Property(inv.name, inv.description, e, inv.location,
-                        _condition(simplify(definedness(e), (), self._slot_bounds)))
+        return e
 
 
 def deadlock_freedom(actions: Sequence[ActionInstance]) -> Property:
@@ -552,6 +652,18 @@ def deadlock_freedom(actions: Sequence[ActionInstance]) -> Property:
 def _condition(e: Expr) -> Expr | None:
     """None for a condition that always holds (engines then skip it)."""
     return None if e.is_const and e.value else e
+
+
+def _fairness(action: str, cls: ActionClass, fair: str | None, loc: Location
+              ) -> Fairness | None:
+    if fair == "":
+        return Fairness.WEAK if cls in FAIR_BY_DEFAULT else None
+    if fair is None:
+        return None
+    if fair not in Fairness.__members__.values():
+        raise SpecError(f"action {action}: fair={fair!r} is not a fairness", loc,
+                        "weak, strong or None")
+    return Fairness(fair)
 
 
 def _check_parameters(fn: Callable[..., Any], declared: list[str], loc: Location) -> None:

@@ -59,6 +59,12 @@ def trace_rows(trace: Trace, clock: str = "", full: bool = False, wrap: bool = T
         row.append((_wrap(text) if wrap else text) or "(no change)")
         rows.append(row)
         previous = step.state
+    if trace.loop is not None:
+        end = ("↺ back to step " + str(trace.loop) if trace.loop < len(trace)
+               else "↺ stays here forever")
+        rows.append(["", end] + ([ticks] if clock else []) + [
+            "the behaviour repeats from there forever" if trace.loop < len(trace)
+            else "(stuttering: nothing that must happen is enabled)"])
     return rows
 
 
@@ -100,6 +106,9 @@ def verdict_table(result: CheckResult, fmt: str = "table") -> str:
     for p in result.properties:
         verdict = str(p.verdict) + (f" ({p.verdict.reason})" if p.verdict.kind == UNKNOWN
                                     else "")
+        if p.ticks is not None:
+            verdict += f" ({p.ticks} tick{'' if p.ticks == 1 else 's'})" if p.ticks != "never" \
+                else " (never)"
         rows.append([p.name, verdict, "-" if p.trace is None else len(p.trace), p.description])
     return str(tabulate(rows, headers=["property", "verdict", "trace", "description"],
                         tablefmt="github" if fmt == "markdown" else "simple",
@@ -119,9 +128,13 @@ def render_result(result: CheckResult, source: str = "", clock: str = "",
             continue
         at = (" with " + " ".join(f"{k}={v}" for k, v in p.knob_values)) if p.knob_values \
             else ""
-        parts += ["", f"Counterexample to {p.name}{at} ({len(p.trace)} actions, "
-                      f"ends in {p.trace.ends_in}):",
+        shape = "a lasso of" if p.trace.loop is not None else ""
+        parts += ["", f"Counterexample to {p.name}{at} ({shape}{' ' if shape else ''}"
+                      f"{len(p.trace)} actions, ends in {p.trace.ends_in}):",
                   trace_table(p.trace, clock, trace_format, full)]
+    fairness = next((p.fairness for p in result.properties if p.fairness), ())
+    if fairness:
+        parts += ["", "Liveness under fairness: " + "; ".join(fairness)]
     if result.certificate:
         parts += ["", f"certificate written to {result.certificate} "
                       f"(re-check: z3 {result.certificate})"]

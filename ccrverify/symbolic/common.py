@@ -18,7 +18,7 @@ from typing import Any
 
 from ccrverify.compile import CompiledModel
 from ccrverify.errors import EvaluationError
-from ccrverify.model import PropertyKind
+from ccrverify.model import SAFETY_KINDS, PropertyKind
 from ccrverify.request import Request
 from ccrverify.result import CheckResult, Proof, PropertyResult, Stats, Verdict, VerdictKind
 from ccrverify.symbolic.encode import Encoding, StateVars, knob_points
@@ -231,7 +231,7 @@ class SymbolicEngine:
     run: Callable[[CompiledModel, Request], CheckResult]
     verdicts: frozenset[VerdictKind]
     shortest: bool
-    decides: frozenset[PropertyKind] = frozenset(PropertyKind)
+    decides: frozenset[PropertyKind] = SAFETY_KINDS
     counts_states: bool = False
     symbolic_knobs: bool = True
 

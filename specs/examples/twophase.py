@@ -67,3 +67,20 @@ def tc_consistent(s):
     rms = [f"r{i}" for i in range(1, s.k.rm + 1)]
     return ~(any_of(s.rm_state[r] == "aborted" for r in rms)
              & any_of(s.rm_state[r] == "committed" for r in rms))
+
+
+def _all_decided(s):
+    rms = [f"r{i}" for i in range(1, s.k.rm + 1)]
+    return all_of((s.rm_state[r] == "committed") | (s.rm_state[r] == "aborted") for r in rms)
+
+
+@spec.eventually("AllDecide", "Every resource manager eventually commits or aborts "
+                 "(weak fairness of every action).")
+def all_decide(s):
+    return _all_decided(s)
+
+
+@spec.eventually_always("DecisionsStay", "From some point on every resource manager has "
+                        "decided, for ever.")
+def decisions_stay(s):
+    return _all_decided(s)

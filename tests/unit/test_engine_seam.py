@@ -52,8 +52,9 @@ def test_a_toy_engine_runs_through_check_sweep_and_testing(toy: None, tmp_path: 
     data = json.loads(out)
     assert data["engine"] == "toy"
     assert [(p["name"], p["verdict"], p["trace_length"]) for p in data["properties"]] == [
-        ("Small", "violated", 0)]
-    assert "DeadlockFree: not decided by engine toy" in data["notes"]
+        ("Small", "violated", 0), ("DeadlockFree", "unknown", None)]
+    assert data["properties"][1]["reason"] == "engine toy does not decide deadlock-free " \
+        "properties"
     status, out, err = run_cli("sweep", str(spec), "--grid", "top=1..2", "--engine", "toy",
                                "--no-store", "--jobs", "1", "--json")
     assert status == 3, err  # unknown where the toy cannot tell

@@ -1,0 +1,536 @@
+"""Liveness and response times on the explicit state graph.
+
+Semantics (TLA+'s): a behaviour is infinite; a state in which nothing happens
+stutters. Fairness is per group of action instances (`ActionInstance.fair_key`):
+- weak: a group enabled in every state from some point on is taken infinitely often;
+- strong: a group enabled infinitely often is taken infinitely often.
+A behaviour of a finite graph ends in a cycle, or stutters forever in one state.
+A cycle is fair when every weak group is taken on it or disabled in one of its
+states, and every strong group is taken on it or disabled in all of them;
+stuttering forever is fair only where no fair group is enabled.
+
+Fair cycles are found by strongly connected components (scipy's Tarjan-style
+decomposition over the edge arrays): a component holds a fair cycle under weak
+fairness exactly when every weak group is taken inside it or disabled
+somewhere in it (a closed walk through all its edges is then fair); strong
+fairness needs the usual refinement (Emerson and Lei 1987; Couvreur 1999):
+drop the states where an untaken strong group is enabled and decompose again.
+The reported lasso is built from edges to satisfy every group on its own cycle,
+and `ccrverify.trace.replay_lasso` checks its fairness on that cycle, never on
+the component (the false "no violation" several tools shipped).
+
+Response times (PROTOCOL.md, FailoverTime): from a trigger state, with the
+`quiet` classes not happening and the clock advancing only where no protocol
+action is enabled, the worst case number of clock ticks to the response is a
+longest path in a DAG, or "never" when a cycle or a dead end avoids the response.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+from ccrverify.compile import CompiledModel
+from ccrverify.explicit.masks import masks
+from ccrverify.explicit.stategraph import StateGraph
+from ccrverify.model import ActionClass, Fairness, Property, PropertyKind
+from ccrverify.result import PropertyResult, Verdict
+from ccrverify.trace import evaluation_error, replay_lasso
+
+TEMPORAL = frozenset({PropertyKind.LEADS_TO, PropertyKind.EVENTUALLY,
+                      PropertyKind.ALWAYS_EVENTUALLY, PropertyKind.EVENTUALLY_ALWAYS,
+                      PropertyKind.RESPONSE})
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The fairness groups of a model: which instances each covers, and its kind."""
+
+    names: tuple[str, ...]
+    kinds: tuple[Fairness, ...]
+    of_action: Any  # int32 per action instance: its group, or -1
+
+    @staticmethod
+    def of(compiled: CompiledModel) -> Groups:
+        keys: dict[str, int] = {}
+        kinds: list[Fairness] = []
+        of_action = np.full(len(compiled.actions), -1, dtype=np.int32)
+        for i, a in enumerate(compiled.actions):
+            if a.fairness is None:
+                continue
+            if a.fair_key not in keys:
+                keys[a.fair_key] = len(kinds)
+                kinds.append(a.fairness)
+            of_action[i] = keys[a.fair_key]
+        return Groups(tuple(keys), tuple(kinds), of_action)
+
+    def describe(self, compiled: CompiledModel) -> tuple[str, ...]:
+        """The assumptions, one line per kind, by action name: ``weak, each instance:
+        Claim, Tick, ...`` (``Name (together)`` when one constraint covers all of an
+        action's instances)."""
+        out = []
+        for kind in Fairness:
+            each, together, some = [], [], []
+            for name in dict.fromkeys(a.name for a in compiled.actions):
+                instances = [a for a in compiled.actions if a.name == name]
+                fair = [a for a in instances if a.fairness == kind]
+                if not fair:
+                    continue
+                if len(fair) < len(instances):
+                    some += [a.label for a in fair]
+                elif len({a.fair_key for a in fair}) == 1 and len(fair) > 1:
+                    together.append(f"{name} (together)")
+                else:
+                    each.append(name)
+            names = each + together + some
+            if names:
+                out.append(f"{kind.value}: {', '.join(names)}")
+        return tuple(out) or ("none: every behaviour counts",)
+
+
+class Analysis:
+    """One graph and the facts every temporal property of it needs."""
+
+    def __init__(self, compiled: CompiledModel, graph: StateGraph) -> None:
+        self.compiled = compiled
+        self.graph = graph
+        self.n = graph.size
+        self.groups = Groups.of(compiled)
+        g = len(self.groups.names)
+        self.edge_group = self.groups.of_action.astype(np.int16)[graph.act] if len(graph.act) \
+            else np.empty(0, dtype=np.int16)
+        # A group is enabled where one of its instances has an edge (each enabled
+        # instance makes one); kept as bits, eight groups a byte.
+        enabled = np.zeros((self.n, g), dtype=bool)
+        labelled = self.edge_group >= 0
+        enabled[graph.src[labelled], self.edge_group[labelled]] = True
+        self.group_bits = np.packbits(enabled, axis=1, bitorder="little")
+        del enabled
+        self.fair_enabled: Any = (self.group_bits != 0).any(axis=1)
+        self.wide = not isinstance(graph.states, np.ndarray)
+
+    def group_enabled(self, nodes: Any, groups: Any) -> Any:
+        """Bool matrix (node, group) for these nodes and groups."""
+        groups = np.atleast_1d(groups)
+        bits = self.group_bits[np.asarray(nodes)[:, None], groups[None, :] // 8]
+        return ((bits >> (groups[None, :] % 8).astype(np.uint8)) & 1).astype(bool)
+
+    def mask(self, e: Any) -> Any:
+        states = self.graph.states
+        return np.asarray(masks(self.compiled, [e], self.wide)[0](states), dtype=bool)
+
+    def check_defined(self, prop: Property) -> None:
+        """An evaluation error in the property, in a reachable state, with its trace."""
+        if prop.defined is None:
+            return
+        bad = ~self.mask(prop.defined)
+        if bad.any():
+            node = int(np.flatnonzero(bad)[np.argmin(self.graph.depth[bad])])
+            init_id, actions = self.graph.path_to(node)
+            raise evaluation_error(self.compiled, _init_index(self, init_id), actions,
+                                   [self.compiled.model.properties.index(prop)])
+
+    # -- fair cycles ---------------------------------------------------------------
+    def fair_nodes(self, inside: Any) -> tuple[Any, list[Any]]:
+        """Nodes of `inside` (a bool mask) that lie on a fair cycle within it, or may
+        stutter fairly; and the fair components, as (nodes, labels, fair label mask)
+        triples (`component_of` finds one node's)."""
+        on_cycle = inside & ~self.fair_enabled  # stuttering there is fair
+        fair: list[Any] = []
+        work = [inside]
+        while work:
+            part = work.pop()
+            nodes, labels, verdict, refine = self._judge_all(part)
+            on_cycle[nodes[verdict[labels]]] = True
+            fair.append((nodes, labels, verdict))
+            # Components that fail only strong fairness: drop the states where an
+            # untaken strong group is enabled, and decompose what is left again.
+            for comp, groups in refine:
+                members = nodes[labels == comp]
+                keep = members[~self.group_enabled(members, groups).any(axis=1)]
+                if len(keep):
+                    sub = np.zeros(self.n, dtype=bool)
+                    sub[keep] = True
+                    work.append(sub)
+        return on_cycle, fair
+
+    @staticmethod
+    def component_of(node: int, fair: list[Any]) -> Any:
+        """The fair component holding `node` (node ids)."""
+        for nodes, labels, verdict in fair:
+            at = np.flatnonzero(nodes == node)
+            if len(at) and verdict[labels[at[0]]]:
+                return nodes[labels == labels[at[0]]]
+        raise AssertionError("the node is on no fair cycle")
+
+    def _judge_all(self, inside: Any) -> tuple[Any, Any, Any, list[tuple[int, Any]]]:
+        """The strongly connected components of `inside`, judged all at once: the
+        nodes, their component labels, which components hold a fair cycle, and
+        those to refine for strong fairness (with the groups to refine on)."""
+        g = self.graph
+        keep = inside[g.src] & inside[g.dst]
+        count, all_labels = connected_components(self._matrix(keep), directed=True,
+                                                 connection="strong")
+        nodes = np.flatnonzero(inside)
+        labels = all_labels[nodes]
+        size = np.bincount(labels, minlength=count)
+        internal = keep & (all_labels[g.src] == all_labels[g.dst])
+        looped = np.zeros(count, dtype=bool)
+        looped[all_labels[g.src[internal & (g.src == g.dst)]]] = True
+        nontrivial = (size > 1) | looped
+        # Per group, over the nontrivial components only: whether it is taken
+        # inside, and enabled in all / some of the component's states (from the bits).
+        members = nodes[nontrivial[labels]]
+        order = members[np.argsort(all_labels[members], kind="stable")]
+        sorted_labels = all_labels[order]
+        starts = np.flatnonzero(np.r_[True, np.diff(sorted_labels) != 0]) if len(order) \
+            else np.empty(0, dtype=np.int64)
+        present = sorted_labels[starts]
+        # The internal edges of each group, by one sort of the group numbers.
+        taken_edges = np.flatnonzero(internal & (self.edge_group >= 0))
+        by_group = taken_edges[np.argsort(self.edge_group[taken_edges], kind="stable")]
+        bounds = np.searchsorted(self.edge_group[by_group],
+                                 np.arange(len(self.groups.names) + 1))
+        weak_fails = np.zeros(count, dtype=bool)
+        strong_fails = np.zeros((count, len(self.groups.names)), dtype=bool)
+        for i, kind in enumerate(self.groups.kinds):
+            taken = np.zeros(count, dtype=bool)
+            taken[all_labels[g.src[by_group[bounds[i]:bounds[i + 1]]]]] = True
+            if not len(order):
+                continue
+            bit = ((self.group_bits[order, i // 8] >> (i % 8)) & 1).astype(bool)
+            untaken = ~taken[present]
+            if kind == Fairness.WEAK:
+                weak_fails[present] |= untaken & np.logical_and.reduceat(bit, starts)
+            else:
+                strong_fails[present, i] = untaken & np.logical_or.reduceat(bit, starts)
+        needs = strong_fails.any(axis=1)
+        fair = nontrivial & ~weak_fails & ~needs
+        refine = [(int(c), np.flatnonzero(strong_fails[c]))
+                  for c in np.flatnonzero(nontrivial & ~weak_fails & needs)]
+        return nodes, labels, fair, refine
+
+    def _matrix(self, keep: Any) -> Any:
+        """The edges in `keep` as a sparse matrix, straight from the sorted edges."""
+        g = self.graph
+        indptr = np.zeros(self.n + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum(np.bincount(g.src[keep], minlength=self.n))
+        return csr_matrix((np.ones(len(indptr) and int(indptr[-1]), dtype=np.int8),
+                           g.dst[keep], indptr), shape=(self.n, self.n))
+
+    def components_over(self, keep: Any, inside: Any) -> list[Any]:
+        """Strongly connected components (node id arrays) of the nodes in `inside`
+        over the edges in `keep`."""
+        _, labels = connected_components(self._matrix(keep), directed=True,
+                                         connection="strong")
+        nodes = np.flatnonzero(inside)
+        order = nodes[np.argsort(labels[nodes], kind="stable")]
+        cuts = np.flatnonzero(np.diff(labels[order])) + 1
+        return [c for c in np.split(order, cuts) if len(c)]
+
+    def reaching(self, inside: Any, targets: Any, allowed: Any = None) -> Any:
+        """Nodes of `inside` from which a node of `targets` is reachable within it
+        (over the `allowed` edges; all when None)."""
+        g = self.graph
+        keep = inside[g.src] & inside[g.dst]
+        if allowed is not None:
+            keep &= allowed
+        # Reversed edges, plus a root (node n) pointing at every target.
+        tgt = np.flatnonzero(targets & inside)
+        rows = np.concatenate([g.dst[keep], np.full(len(tgt), self.n)])
+        cols = np.concatenate([g.src[keep], tgt])
+        matrix = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)),
+                            shape=(self.n + 1, self.n + 1))
+        order = breadth_first_order(matrix, self.n, directed=True, return_predecessors=False)
+        out = np.zeros(self.n, dtype=bool)
+        out[order[order < self.n]] = True
+        return out
+
+    def path(self, start: int, goal: Any, inside: Any, allowed: Any = None
+             ) -> tuple[list[int], int]:
+        """A shortest path (its actions, and the node it ends in) within `inside` from
+        `start` to a node of `goal` (a bool mask), over the `allowed` edges."""
+        g = self.graph
+        parent: dict[int, tuple[int, int]] = {start: (-1, -1)}
+        queue = deque([start])
+        while queue:
+            v = queue.popleft()
+            if goal[v]:
+                found, actions = v, []
+                while parent[v][0] >= 0:
+                    actions.append(parent[v][1])
+                    v = parent[v][0]
+                return actions[::-1], found
+            for e in g.out_edges(v).tolist():
+                w = int(g.dst[e])
+                if w in parent or not inside[w] or (allowed is not None and not allowed[e]):
+                    continue
+                parent[w] = (v, int(g.act[e]))
+                queue.append(w)
+        raise AssertionError("no path where one was shown to exist")
+
+    def loop_back(self, at: int, inside: Any, allowed: Any = None) -> list[int]:
+        """The actions of a shortest cycle from `at` back to itself."""
+        g = self.graph
+        best: list[int] | None = None
+        for e in g.out_edges(at).tolist():
+            w = int(g.dst[e])
+            if not inside[w] or (allowed is not None and not allowed[e]):
+                continue
+            if w == at:
+                return [int(g.act[e])]
+            try:
+                rest, _ = self.path(w, _only(self.n, at), inside, allowed)
+            except AssertionError:
+                continue
+            if best is None or len(rest) + 1 < len(best):
+                best = [int(g.act[e])] + rest
+        if best is None:
+            raise AssertionError("no cycle where one was shown to exist")
+        return best
+
+    def cycle(self, at: int, nodes: Any | None, must_visit: Any = None) -> tuple[list[int], bool]:
+        """Actions of a closed walk from `at` back to `at` inside the component `nodes`
+        that satisfies every fairness group on its own; (.., True) when the lasso
+        is a stutter at `at` instead."""
+        if nodes is None:
+            return [], True
+        g = self.graph
+        member = np.zeros(self.n, dtype=bool)
+        member[nodes] = True
+        goals: list[tuple[str, Any]] = []
+        for i, kind in enumerate(self.groups.kinds):
+            enabled = self.group_enabled(nodes, i)[:, 0]
+            edges = self._internal_edges(nodes, member, i)
+            if len(edges):
+                goals.append(("edge", int(edges[0])))
+            elif kind == Fairness.WEAK and not enabled.all():
+                goals.append(("node", int(nodes[~enabled][0])))
+        if must_visit is not None and not must_visit[at]:
+            goals.append(("node", int(nodes[must_visit[nodes]][0])))
+        actions: list[int] = []
+        here = at
+        for what, item in goals:
+            target = int(g.src[item]) if what == "edge" else item
+            if here != target:
+                steps, here = self.path(here, _only(self.n, target), member)
+                actions += steps
+            if what == "edge":
+                actions.append(int(g.act[item]))
+                here = int(g.dst[item])
+        if not actions:  # nothing required: any cycle through `at`
+            return self.loop_back(at, member), False
+        if here != at:
+            steps, here = self.path(here, _only(self.n, at), member)
+            actions += steps
+        return actions, False
+
+    def _internal_edges(self, nodes: Any, member: Any, group: int) -> Any:
+        g = self.graph
+        for v in nodes:
+            row = g.out_edges(int(v))
+            hit = row[(self.edge_group[row] == group) & member[g.dst[row]]]
+            if len(hit):
+                return hit
+        return np.empty(0, dtype=np.int64)
+
+
+def _only(n: int, node: int) -> Any:
+    out = np.zeros(n, dtype=bool)
+    out[node] = True
+    return out
+
+
+# -- the properties --------------------------------------------------------------------
+def decide(compiled: CompiledModel, graph: StateGraph, props: Sequence[Property]
+           ) -> list[PropertyResult]:
+    """A verdict for each temporal property, with a replayed lasso when violated."""
+    analysis = Analysis(compiled, graph)
+    out = []
+    for prop in props:
+        analysis.check_defined(prop)
+        if prop.kind == PropertyKind.RESPONSE:
+            out.append(_response(analysis, prop))
+        else:
+            out.append(_liveness(analysis, prop))
+    return out
+
+
+def _liveness(a: Analysis, prop: Property) -> PropertyResult:
+    goal = a.mask(prop.predicate)
+    everywhere = np.ones(a.n, dtype=bool)
+    fairness = a.groups.describe(a.compiled)
+    must_visit = None
+    if prop.kind == PropertyKind.EVENTUALLY_ALWAYS:
+        inside, starts = everywhere, everywhere
+        must_visit = ~goal  # a fair cycle through a state where P fails
+    else:
+        inside = ~goal
+        if prop.kind == PropertyKind.LEADS_TO:
+            assert prop.trigger is not None
+            starts = a.mask(prop.trigger) & inside
+        elif prop.kind == PropertyKind.EVENTUALLY:
+            starts = np.zeros(a.n, dtype=bool)
+            starts[a.graph.init] = True
+            starts &= inside
+        else:  # always eventually: from anywhere, the goal must come again
+            starts = inside
+    on_cycle, comps = a.fair_nodes(inside)
+    targets = on_cycle if must_visit is None else on_cycle & must_visit
+    bad = starts & a.reaching(inside, targets)
+    if not a.graph.complete and not bad.any():
+        return PropertyResult(prop.name, prop.description,
+                              Verdict.unknown(a.graph.stop_reason), kind=prop.kind,
+                              fairness=fairness)
+    if not bad.any():
+        return PropertyResult(prop.name, prop.description, Verdict.holds(), kind=prop.kind,
+                              fairness=fairness)
+    start = int(np.flatnonzero(bad)[np.argmin(a.graph.depth[bad])])
+    init_id, prefix = a.graph.path_to(start)
+    to_cycle, entry = a.path(start, targets, inside)
+    entry = int(entry)
+    # Stuttering where no fair group is enabled is fair, and the shortest lasso;
+    # otherwise the entry lies in a fair component.
+    component = None if not a.fair_enabled[entry] else a.component_of(entry, comps)
+    loop_actions, _ = a.cycle(entry, component, must_visit)
+    choices = prefix + to_cycle + loop_actions
+    trace = replay_lasso(a.compiled, _init_index(a, init_id), choices,
+                         len(prefix) + len(to_cycle), prop.name)
+    return PropertyResult(prop.name, prop.description, Verdict.violated(), trace, prop.kind,
+                          fairness=fairness)
+
+
+def _init_index(a: Analysis, init_id: int) -> int:
+    return a.compiled.init_states().index(a.graph.value(init_id))
+
+
+def _response(a: Analysis, prop: Property) -> PropertyResult:
+    g, model = a.graph, a.compiled.model
+    assert prop.trigger is not None
+    response = a.mask(prop.predicate)
+    trigger = a.mask(prop.trigger)
+    classes = np.array([act.cls for act in model.actions], dtype=object)
+    protocol = np.array([c == ActionClass.PROTOCOL for c in classes], dtype=bool)
+    clock = np.array([c == ActionClass.CLOCK for c in classes], dtype=bool)
+    quiet = np.array([c in prop.quiet for c in classes], dtype=bool)
+    busy = np.zeros(a.n, dtype=bool)  # some protocol action is enabled
+    busy[g.src[protocol[g.act]]] = True
+    prompt = ~busy
+    allowed = ~quiet[g.act] & (~clock[g.act] | prompt[g.src]) & ~response[g.src]
+    ticks = clock[g.act].astype(np.int64)
+    region = _forward(a, trigger & ~response, allowed) & ~response
+    outgoing = np.zeros(a.n, dtype=bool)
+    outgoing[g.src[allowed]] = True
+    dead = region & ~outgoing
+    cyclic = np.zeros(a.n, dtype=bool)
+    keep = allowed & region[g.src] & region[g.dst]
+    for c in a.components_over(keep, region):
+        if len(c) > 1 or _self_loop(g, int(c[0]), keep):
+            cyclic[c] = True
+    if not g.complete:
+        return PropertyResult(prop.name, prop.description, Verdict.unknown(g.stop_reason),
+                              kind=prop.kind)
+    if (dead | cyclic).any():
+        return _never(a, prop, trigger & ~response, allowed, region, dead, cyclic, keep)
+    worst, best_edge = _longest(a, region, allowed, ticks, response)
+    starts = np.flatnonzero(trigger)
+    figure = int(worst[starts].max()) if len(starts) else 0
+    if prop.within is None or figure <= prop.within:
+        return PropertyResult(prop.name, prop.description, Verdict.holds(
+            f"worst case {figure} tick{'s' if figure != 1 else ''}"), kind=prop.kind,
+            ticks=figure)
+    return _too_slow(a, prop, starts, worst, best_edge, ticks, figure)
+
+
+def _forward(a: Analysis, sources: Any, allowed: Any) -> Any:
+    g = a.graph
+    src, dst = g.src[allowed], g.dst[allowed]
+    roots = np.flatnonzero(sources)
+    rows = np.concatenate([src, np.full(len(roots), a.n)])
+    cols = np.concatenate([dst, roots])
+    matrix = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)),
+                        shape=(a.n + 1, a.n + 1))
+    order = breadth_first_order(matrix, a.n, directed=True, return_predecessors=False)
+    out = np.zeros(a.n, dtype=bool)
+    out[order[order < a.n]] = True
+    return out
+
+
+def _self_loop(g: StateGraph, v: int, keep: Any) -> bool:
+    row = g.out_edges(v)
+    return bool(((g.dst[row] == v) & keep[row]).any())
+
+
+def _longest(a: Analysis, region: Any, allowed: Any, ticks: Any, response: Any
+             ) -> tuple[Any, Any]:
+    """Most ticks from each region node to the response, over a DAG (Kahn's order)."""
+    g = a.graph
+    worst = np.zeros(a.n, dtype=np.int64)
+    best_edge = np.full(a.n, -1, dtype=np.int64)
+    keep = allowed & region[g.src] & (region[g.dst] | response[g.dst])
+    edges = np.flatnonzero(keep)
+    pending = np.zeros(a.n, dtype=np.int64)  # unfinished successors inside the region
+    inner = edges[region[g.dst[edges]]]
+    np.add.at(pending, g.src[inner], 1)
+    incoming: dict[int, list[int]] = {}
+    for edge in edges.tolist():
+        incoming.setdefault(int(g.dst[edge]), []).append(edge)
+    ready = deque(int(v) for v in np.flatnonzero(region & (pending == 0)))
+    for answered in np.flatnonzero(response).tolist():
+        for e in incoming.get(answered, []):
+            u = int(g.src[e])
+            if worst[u] < ticks[e] or best_edge[u] < 0:
+                worst[u], best_edge[u] = max(int(worst[u]), int(ticks[e])), e
+    while ready:
+        v = ready.popleft()
+        for e in incoming.get(v, []):
+            u = int(g.src[e])
+            value = int(ticks[e]) + int(worst[v])
+            if best_edge[u] < 0 or value > worst[u]:
+                worst[u], best_edge[u] = value, e
+            pending[u] -= 1
+            if pending[u] == 0:
+                ready.append(u)
+    return worst, best_edge
+
+
+def _never(a: Analysis, prop: Property, starts: Any, allowed: Any, region: Any, dead: Any,
+           cyclic: Any, keep: Any) -> PropertyResult:
+    g = a.graph
+    first = starts.copy()
+    # The trigger nearest the initial states, then the nearest cycle or dead end.
+    ranked = np.flatnonzero(first & a.reaching(region, dead | cyclic, allowed))
+    start = int(ranked[np.argmin(g.depth[ranked])])
+    init_id, prefix = g.path_to(start)
+    to_end, end = a.path(start, dead | cyclic, region, allowed)
+    loop = [] if dead[end] else a.loop_back(end, region, keep)
+    choices = prefix + to_end + loop
+    trace = replay_lasso(a.compiled, _init_index(a, init_id), choices,
+                         len(prefix) + len(to_end), prop.name)
+    return PropertyResult(prop.name, prop.description, Verdict.violated(), trace, prop.kind,
+                          ticks="never")
+
+
+def _too_slow(a: Analysis, prop: Property, starts: Any, worst: Any, best_edge: Any,
+              ticks: Any, figure: int) -> PropertyResult:
+    g = a.graph
+    assert prop.within is not None
+    start = int(starts[np.argmax(worst[starts])])
+    init_id, prefix = g.path_to(start)
+    path: list[int] = []
+    v, count = start, 0
+    while count <= prop.within:
+        e = int(best_edge[v])
+        path.append(int(g.act[e]))
+        count += int(ticks[e])
+        v = int(g.dst[e])
+    trace = replay_lasso(a.compiled, _init_index(a, init_id), prefix + path, None, prop.name,
+                         trigger_at=len(prefix))
+    return PropertyResult(prop.name, prop.description, Verdict.violated(), trace, prop.kind,
+                          ticks=figure)
