@@ -1,10 +1,10 @@
 """The whole reachable state graph as arrays, for liveness and response times.
 
-States get ids 0..N-1 in the order the search finds them; the edges are three
-int32 arrays (source id, target id, action instance): 12 bytes an edge, no
-Python object per edge (rows by source are built only to walk a witness). The graph is built breadth first, so it also keeps each
-state's BFS parent and the action that first reached it: shortest prefixes
-for lassos, and shortest counterexamples for invariants decided on the way.
+States get ids 0..N-1 in the order the search finds them (a BFS level is a
+range of ids); the edges are three arrays sorted by source (source and target
+ids as int32, the action instance as int16: 10 bytes an edge, no Python object
+per edge) with row offsets. Each state keeps its BFS parent and the action
+that first reached it: shortest prefixes for lassos.
 
 States of at most 63 bits are expanded a level at a time by the numpy kernel;
 wider ones one at a time by the generated Python kernel (slower, same graph).
