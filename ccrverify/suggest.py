@@ -28,7 +28,7 @@ from ccrverify.render.text import flat_entries, format_value
 from ccrverify.request import Request
 from ccrverify.result import CheckResult
 from ccrverify.sweep.executors import Executor
-from ccrverify.sweep.point import PointTask
+from ccrverify.sweep.point import PointResult, PointTask
 from ccrverify.trace import Trace
 
 Changes = tuple[tuple[str, Any], ...]  # knob -> new value, only the changed knobs
@@ -42,6 +42,7 @@ class SuggestOptions:
     keep: tuple[str, ...] = ()  # knobs never changed
     max_candidates: int = 400  # configurations checked at most
     max_states: int | None = None  # per candidate; default: 20x the original, at least 200k
+    prefer: str | None = None  # a response property: the fastest safe setting first
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,16 @@ class Suggestion:
     distance: int  # total steps over the changed knobs
     blocks: tuple[Block, ...]  # one per counterexample of the original check
     distinct_states: int
+    ticks: int | None = None  # the preferred response property's worst case there
 
     def to_json(self) -> dict[str, Any]:
-        return {"knobs": dict(self.changes), "distance": self.distance,
-                "changed_knobs": len(self.changes),
-                "blocks_step": self.blocks[0].step if self.blocks else None,
-                "blocks": [b.to_json() for b in self.blocks]}
+        out = {"knobs": dict(self.changes), "distance": self.distance,
+               "changed_knobs": len(self.changes),
+               "blocks_step": self.blocks[0].step if self.blocks else None,
+               "blocks": [b.to_json() for b in self.blocks]}
+        if self.ticks is not None:
+            out["ticks"] = self.ticks
+        return out
 
 
 @dataclass(frozen=True)
@@ -123,15 +128,20 @@ def suggest(loaded: LoadedSpec, knobs: Mapping[str, Any], result: CheckResult,
                              hint="known: " + ", ".join(loaded.spec.knobs))
     base = loaded.spec.knob_values(knobs)
     limit = options.max_states or max(20 * result.stats.distinct_states, 200_000)
-    tasks = _Tasks(str(loaded.path.resolve()),
-                   None if properties is None else tuple(properties), limit, check_deadlock)
+    wanted = None if properties is None else tuple(properties)
+    if options.prefer is not None and wanted is not None and options.prefer not in wanted:
+        wanted += (options.prefer,)
+    tasks = _Tasks(str(loaded.path.resolve()), wanted, limit, check_deadlock)
     found, checked = _search(loaded, base, tasks, executor, options)
-    counterexamples = [(p.name, p.trace) for p in result.properties if p.trace is not None]
+    if options.prefer is not None:  # fastest response first, then the smallest change
+        found.sort(key=lambda f: (f[3] if f[3] is not None else 10**9, len(f[0]), f[1]))
+    counterexamples = [(p.name, p.trace) for p in result.properties if p.trace is not None
+                       and p.trace.loop is None]
     suggestions = []
-    for changes, distance, states in found[:options.count]:
+    for changes, distance, states, ticks in found[:options.count]:
         model = loaded.build({**base, **dict(changes)})
         blocks = tuple(blocking_step(model, name, trace) for name, trace in counterexamples)
-        suggestions.append(Suggestion(changes, distance, blocks, states))
+        suggestions.append(Suggestion(changes, distance, blocks, states, ticks))
     kept = f", keeping {', '.join(options.keep)}" if options.keep else ""
     searched = (f"{checked} nearby configurations checked (up to {options.max_changes} knobs "
                 f"changed, steps up to {options.max_step}{kept})")
@@ -153,27 +163,33 @@ class _Tasks:
 
 
 def _search(loaded: LoadedSpec, base: Mapping[str, Any], tasks: _Tasks, executor: Executor,
-            options: SuggestOptions) -> tuple[list[tuple[Changes, int, int]], int]:
-    """Safe candidates as (changes, distance, states), closest first; and how many checked."""
-    found: list[tuple[Changes, int, int]] = []
+            options: SuggestOptions) -> tuple[list[tuple[Changes, int, int, int | None]], int]:
+    """Safe candidates as (changes, distance, states, preferred response ticks), closest
+    first; and how many were checked."""
+    found: list[tuple[Changes, int, int, int | None]] = []
     checked = hits = 0
     for _, distance, tier in tiers(loaded.spec.knobs, base, options):
         tier = tier[:options.max_candidates - checked]
         # A candidate that goes further than a found suggestion in the same
         # direction is no new answer; skipping it keeps the few we return distinct.
-        tier = [c for c in tier if not any(_extends(c, f, base) for f, _, _ in found)]
+        tier = [c for c in tier if not any(_extends(c, f[0], base) for f in found)]
         by_knobs = {tuple(sorted({**base, **dict(c)}.items())): c for c in tier}
-        safe = {point.knobs: point.distinct_states
+        safe = {point.knobs: (point.distinct_states, _ticks(point, options.prefer))
                 for point in executor.run([tasks.of(k) for k in by_knobs])
                 if point.all_hold and point.complete}
         checked += len(tier)
-        found += [(c, distance, safe[k]) for k, c in by_knobs.items() if k in safe]
+        found += [(c, distance, *safe[k]) for k, c in by_knobs.items() if k in safe]
         hits = hits + 1 if found else 0  # tiers searched since the first answer
         # Stop at enough answers, or one tier after the first answer: further
         # tiers are farther away than anyone asking "what is the smallest change" wants.
         if len(found) >= options.count or hits >= 2 or checked >= options.max_candidates:
             break
     return found, checked
+
+
+def _ticks(point: PointResult, prefer: str | None) -> int | None:
+    outcome = point.outcome(prefer) if prefer is not None else None
+    return outcome.ticks if outcome is not None and isinstance(outcome.ticks, int) else None
 
 
 def _extends(candidate: Changes, found: Changes, base: Mapping[str, Any]) -> bool:

@@ -58,6 +58,7 @@ class Timeline:
     marks: tuple[Mark, ...]
     bands: tuple[Band, ...]
     ends_in: str
+    loop: int | None = None  # a lasso: after the last step the run goes back to this one
 
     @property
     def steps(self) -> int:
@@ -125,7 +126,7 @@ def timeline(model: Model, trace: Trace, title: str = "") -> Timeline:
         marks.append(Mark(number, label, time, tuple(sorted(lanes or {len(names) - 1})),
                           fault, is_clock, tuple(changes(before.state, after.state))))
     return Timeline(title or trace.ends_in, lane_map.lanes, tuple(marks),
-                    _bands(lane_map.lanes, trace), trace.ends_in)
+                    _bands(lane_map.lanes, trace), trace.ends_in, trace.loop)
 
 
 def _named_lanes(params: tuple[Any, ...], names: list[str]) -> set[int]:

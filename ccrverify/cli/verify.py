@@ -50,6 +50,9 @@ def register(sub: Any) -> None:
                    help="on a violation, search nearby knob values for safe configurations")
     p.add_argument("--keep", action="append", metavar="KNOB",
                    help="with --suggest: never change this knob")
+    p.add_argument("--prefer", metavar="PROPERTY",
+                   help="with --suggest: among safe settings, the fastest response of this "
+                        "response property first (e.g. FailoverTimeCaughtUp)")
     p.set_defaults(run=cmd_verify, command_name="check")
 
     p = sub.add_parser(
@@ -163,7 +166,13 @@ def _suggest(args: argparse.Namespace, target: api.Target, result: CheckResult) 
 
     if result.exit_status() != EXIT_VIOLATED:
         return None
-    options = SuggestOptions(keep=tuple(args.keep or ()))
+    if args.prefer is not None:
+        prop = api.select(target.build(), [args.prefer])
+        if target.build().property(args.prefer).kind.value != "response":
+            raise UsageError(f"--prefer {args.prefer}: not a response property",
+                             hint="name one measured in ticks, e.g. FailoverTimeCaughtUp")
+        del prop
+    options = SuggestOptions(keep=tuple(args.keep or ()), prefer=args.prefer)
     props = list(args.property) if args.property else None
     return suggest(target.loaded, target.knobs, result, props, not args.no_deadlock,
                    make_executor(None, None), options)

@@ -99,10 +99,15 @@ def render_html(report: Report) -> str:
 
 
 def _counterexample(report: Report, name: str, length: int, ends_in: str) -> list[str]:
-    out = [f'<h2 id="counterexample-{escape(name)}">Counterexample to {escape(name)} '
-           f"({length} actions)</h2>",
-           f"<p>The shortest run that ends in {escape(ends_in)}, step by step.</p>"]
     timeline = report.timelines.get(name)
+    loop = timeline.loop if timeline is not None else None
+    story = (f"The shortest run that ends in {escape(ends_in)}, step by step." if loop is None
+             else f"A run that never ends: {escape(ends_in)}; after step {length} it goes "
+                  f"back to step {loop} and repeats for ever." if loop < length
+             else f"A run that never ends: {escape(ends_in)}.")
+    out = [f'<h2 id="counterexample-{escape(name)}">Counterexample to {escape(name)} '
+           f"({'a lasso of ' if loop is not None else ''}{length} actions)</h2>",
+           f"<p>{story}</p>"]
     if timeline is not None:
         out.append(f"<figure>{timeline_svg(timeline)}</figure>")
     faults = {m.step for m in timeline.marks if m.fault} if timeline else set()
@@ -115,6 +120,9 @@ def _counterexample(report: Report, name: str, length: int, ends_in: str) -> lis
         what = escape("; ".join(step.changes) or "no change")
         items.append(f"<li><b>{label}</b>{escape(when)}: {escape(step.explanation)} "
                      f'<span class="changes">→ {what}</span></li>')
+    if loop is not None:
+        items.append(f"<li><b>↺</b> back to step {loop}, for ever</li>" if loop < length
+                     else "<li><b>↺</b> the run stays in this state for ever</li>")
     out.append('<ol class="steps">' + "".join(items) + "</ol>")
     return out
 

@@ -46,7 +46,10 @@ def render_markdown(report: Report, pictures: str = "") -> str:
         if pictures and p.name in report.timelines:
             out += [f"![Timeline of the counterexample to {p.name}]"
                     f"({pictures}/{timeline_file(p.name)})", ""]
-        out += [f"The shortest run that ends in {p.trace.ends_in}, step by step:", ""]
+        out += [(f"The shortest run that ends in {p.trace.ends_in}, step by step:"
+                 if p.trace.loop is None else
+                 f"A run that never ends ({p.trace.ends_in}); the last row says where it "
+                 "goes back to:"), ""]
         for step in report.explanations[p.name]:
             when = f" (t={step.time})" if report.clock else ""
             what = "; ".join(step.changes) or "no change"

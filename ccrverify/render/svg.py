@@ -18,6 +18,7 @@ import itertools
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+from ccrverify.render.sweep import response_names
 from ccrverify.render.text import format_value
 from ccrverify.report import Report
 from ccrverify.result import HOLDS, VIOLATED
@@ -57,8 +58,9 @@ def timeline_svg(timeline: Timeline) -> str:
     steps = timeline.steps
     width = LEFT + COLUMN * (steps + 1) + 16
     lanes_bottom = TOP + LANE * len(timeline.lanes)
-    legend, lines = _timeline_legend(timeline, lanes_bottom + 44)
-    height = lanes_bottom + 44 + 18 * lines
+    below = 44 + (36 if timeline.loop is not None else 0)  # room for the loop's arrow
+    legend, lines = _timeline_legend(timeline, lanes_bottom + below)
+    height = lanes_bottom + below + 18 * lines
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="{width}" '
            f'height="{height}" viewBox="0 0 {width} {height}" role="img">',
            f"<title>{escape(timeline.title)}</title>",
@@ -71,11 +73,30 @@ def timeline_svg(timeline: Timeline) -> str:
                          fault=mark.fault, clock=mark.clock,
                          tip=f"{mark.step}. {mark.label}: " + ("; ".join(mark.changes)
                                                                or "no change")))
+    if timeline.loop is not None:
+        out += _loop_arrow(timeline.loop, steps, lanes_bottom)
     out.append(_text(_x(steps), lanes_bottom + 18, timeline.ends_in, 12, colour=FAULT,
                      weight="bold", anchor="end" if steps else "start"))
     out += legend
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _loop_arrow(loop: int, steps: int, bottom: float) -> list[str]:
+    """A lasso: an arrow from the last step back to the step the run repeats from
+    (a small circle when it stays in the last state)."""
+    top, y = bottom + 26, bottom + 52
+    if loop >= steps:
+        return [f'<circle class="loop" cx="{_x(steps)}" cy="{top + 6}" r="6" fill="none" '
+                f'stroke="{FAULT}" stroke-width="1.5"/>',
+                _text(_x(steps) - 12, top + 10, "stays in this state for ever", 10,
+                      colour=FAULT, anchor="end")]
+    x1, x2 = _x(steps), _x(loop)
+    return [f'<path class="loop" d="M {x1} {top} C {x1} {y}, {x2} {y}, {x2} {top}" '
+            f'fill="none" stroke="{FAULT}" stroke-width="1.5" stroke-dasharray="4 2"/>',
+            f'<path d="M {x2 - 4} {top + 7} L {x2} {top} L {x2 + 4} {top + 7}" '
+            f'fill="none" stroke="{FAULT}" stroke-width="1.5"/>',
+            _text((x1 + x2) / 2, y + 4, f"back to step {loop}, for ever", 10, colour=FAULT)]
 
 
 def _x(step: int) -> float:
@@ -180,9 +201,14 @@ def _timeline_legend(timeline: Timeline, y: float) -> tuple[list[str], int]:
 CELL, HM_LEFT, HM_TOP = 40, 130, 58
 
 
-def heatmap_svg(result: SweepResult, prop: str) -> str:
-    """One panel per combination of the axes after the first two."""
+def heatmap_svg(result: SweepResult, prop: str, outline: str | None = None) -> str:
+    """One panel per combination of the axes after the first two. A response time
+    is shown as its number of ticks; `outline` names a property whose region (the
+    points where it holds) is drawn as a bold border, e.g. where no split brain
+    can happen, over a map of failover times."""
     plan = result.plan
+    slowest = max((o.ticks for p in result.points if (o := p.outcome(prop)) is not None
+                   and isinstance(o.ticks, int)), default=0)
     axes = plan.axes
     rows_axis = axes[0]
     cols_axis = axes[1] if len(axes) > 1 else None
@@ -215,14 +241,26 @@ def heatmap_svg(result: SweepResult, prop: str) -> str:
                              anchor="end"))
             for c in range(ncols):
                 key = (row_value,) + ((cols_axis.values[c],) if cols_axis else ()) + combo
-                out.append(_cell(HM_LEFT + CELL * c, y, points[key], prop, key, axes))
-    out += _heatmap_legend(HM_LEFT + CELL * ncols + 16)
+                out.append(_cell(HM_LEFT + CELL * c, y, points[key], prop, key, axes, slowest))
+                held = outline and (o := points[key].outcome(outline)) and o.verdict == HOLDS
+                if held:
+                    out.append(f'<rect class="region" x="{HM_LEFT + CELL * c + 1}" '
+                               f'y="{y + 1}" width="{CELL - 2}" height="{CELL - 2}" rx="3" '
+                               'fill="none" stroke="#212121" stroke-width="3"/>')
+    out += _heatmap_legend(HM_LEFT + CELL * ncols + 16, timed=slowest > 0 or any(
+        (o := p.outcome(prop)) is not None and o.ticks is not None for p in result.points))
+    if outline:
+        y = HM_TOP + 20 * 3
+        out.append(f'<rect x="{HM_LEFT + CELL * ncols + 16}" y="{y}" width="14" height="14" '
+                   'rx="3" fill="none" stroke="#212121" stroke-width="3"/>')
+        out.append(_text(HM_LEFT + CELL * ncols + 36, y + 11, f"{outline} holds", 11,
+                         anchor="start"))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
 def _cell(x: float, y: float, point: PointResult, prop: str, key: tuple[object, ...],
-          axes: Sequence[Axis]) -> str:
+          axes: Sequence[Axis], slowest: int = 0) -> str:
     outcome = point.outcome(prop)
     verdict = "error" if point.error else outcome.verdict if outcome else "-"
     colour = VERDICT_COLOURS.get(verdict, UNDECIDED)
@@ -230,6 +268,11 @@ def _cell(x: float, y: float, point: PointResult, prop: str, key: tuple[object, 
     length = outcome.trace_length if outcome else None
     label = "✓" if verdict == HOLDS else str(length) if length is not None else "?"
     tip = f"{where}: {verdict}" + (f", counterexample of {length} steps" if length else "")
+    ticks = outcome.ticks if outcome is not None else None
+    if ticks is not None:  # a response time: the number, green when fast, amber when slow
+        label = "∞" if ticks == "never" else str(ticks)
+        colour = FAULT if ticks == "never" else _shade(int(ticks), slowest)
+        tip = f"{where}: {'never' if ticks == 'never' else f'{ticks} ticks'}"
     return (f'<g class="cell" data-verdict="{escape(verdict)}">'
             f"<title>{escape(tip)}</title>"
             f'<rect x="{x + 1}" y="{y + 1}" width="{CELL - 2}" height="{CELL - 2}" rx="3" '
@@ -238,11 +281,21 @@ def _cell(x: float, y: float, point: PointResult, prop: str, key: tuple[object, 
             + "</g>")
 
 
-def _heatmap_legend(x: float) -> list[str]:
+def _shade(ticks: int, slowest: int) -> str:
+    """From green (fastest) to amber (slowest)."""
+    share = ticks / slowest if slowest else 0.0
+    fast, slow = (0x2e, 0x7d, 0x32), (0xf9, 0xa8, 0x25)
+    rgb = [round(a + (b - a) * share) for a, b in zip(fast, slow, strict=True)]
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
+def _heatmap_legend(x: float, timed: bool = False) -> list[str]:
     out = []
-    for n, (text, colour) in enumerate(((HOLDS, VERDICT_COLOURS[HOLDS]),
-                                        ("violated (steps)", FAULT),
-                                        ("undecided", UNDECIDED))):
+    entries = ((("N: worst case, ticks", VERDICT_COLOURS[HOLDS]), ("∞: never", FAULT),
+                ("undecided", UNDECIDED)) if timed else
+               ((HOLDS, VERDICT_COLOURS[HOLDS]), ("violated (steps)", FAULT),
+                ("undecided", UNDECIDED)))
+    for n, (text, colour) in enumerate(entries):
         y = HM_TOP + 20 * n
         out.append(f'<rect x="{x}" y="{y}" width="14" height="14" rx="3" fill="{colour}"/>')
         out.append(_text(x + 20, y + 11, text, 11, anchor="start"))
@@ -262,6 +315,19 @@ def report_pictures(report: Report) -> dict[str, str]:
     """File name -> SVG text, for every picture of a report."""
     out = {timeline_file(prop): timeline_svg(t) for prop, t in report.timelines.items()}
     for number, sweep in enumerate(report.sweeps, 1):
+        timed = set(response_names(sweep))
         for prop in sweep.property_names():
-            out[heatmap_file(number, prop)] = heatmap_svg(sweep, prop)
+            outline = region_property(sweep) if prop in timed else None
+            out[heatmap_file(number, prop)] = heatmap_svg(sweep, prop, outline)
     return out
+
+
+def region_property(sweep: SweepResult) -> str | None:
+    """The property whose region is worth drawing over a response time: the first
+    other one that holds at some points of the grid and fails at others."""
+    timed = set(response_names(sweep))
+    for name in sweep.property_names():
+        verdicts = {o.verdict for p in sweep.points if (o := p.outcome(name)) is not None}
+        if name not in timed and HOLDS in verdicts and len(verdicts) > 1:
+            return name
+    return None

@@ -58,9 +58,14 @@ class Outcome:
     name: str
     verdict: str
     trace_length: int | None
+    ticks: int | str | None = None  # a response property: the worst case, or "never"
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "verdict": self.verdict, "trace_length": self.trace_length}
+        out: dict[str, Any] = {"name": self.name, "verdict": self.verdict,
+                               "trace_length": self.trace_length}
+        if self.ticks is not None:
+            out["ticks"] = self.ticks
+        return out
 
 
 @dataclass(frozen=True)
@@ -94,14 +99,15 @@ class PointResult:
     @staticmethod
     def from_json(data: Mapping[str, Any]) -> PointResult:
         knobs = tuple(sorted(data["knobs"].items()))
-        outcomes = tuple(Outcome(p["name"], p["verdict"], p["trace_length"])
+        outcomes = tuple(Outcome(p["name"], p["verdict"], p["trace_length"], p.get("ticks"))
                          for p in data["properties"])
         return PointResult(knobs, int(data["distinct_states"]), float(data["seconds"]),
                            outcomes, bool(data.get("complete", True)), data.get("error", ""))
 
 
 def from_check(result: CheckResult, knobs: tuple[tuple[str, Any], ...]) -> PointResult:
-    outcomes = tuple(Outcome(p.name, str(p.verdict), p.trace_length) for p in result.properties)
+    outcomes = tuple(Outcome(p.name, str(p.verdict), p.trace_length, p.ticks)
+                     for p in result.properties)
     # Rounded as stored, so a point read back from the store equals the one computed.
     return PointResult(knobs, result.stats.distinct_states, round(result.stats.seconds, 4),
                        outcomes, result.complete)
