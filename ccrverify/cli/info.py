@@ -25,6 +25,11 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_list_properties)
 
+    p = sub.add_parser("list-models", help="the bundled models: what each is, its knobs and "
+                       "named configurations")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_list_models)
+
     p = sub.add_parser("list-engines", help="the engines, what each decides and promises")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_list_engines)
@@ -66,6 +71,41 @@ def cmd_list_properties(args: argparse.Namespace) -> int:
                         indent=2))
     else:
         _out(tabulate(rows, headers=["property", "kind", "description"]))
+    return EXIT_OK
+
+
+def cmd_list_models(args: argparse.Namespace) -> int:
+    from ccrverify.loader import REPO_ROOT, bundled_models, load
+
+    rows: list[dict[str, Any]] = []
+    for name in bundled_models():
+        loaded = load(name)
+        spec = loaded.spec
+        folder = REPO_ROOT / "specs" / name
+        configs = sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+        paragraph = (spec.doc or "").strip().split("\n\n")[0]
+        summary = " ".join(paragraph.split())
+        summary = summary.split(". ")[0].rstrip(".") + "." if summary else ""
+        rows.append({"model": name, "name": spec.name, "summary": summary,
+                     "knobs": {k.name: k.default for k in spec.knobs.values()},
+                     "configurations": [f"specs/{name}/{c}.toml" for c in configs],
+                     "semantics": f"specs/{name}/SEMANTICS.md"
+                     if (folder / "SEMANTICS.md").is_file() else ""})
+    if args.json:
+        _out(json.dumps(rows, indent=2))
+        return EXIT_OK
+    lines = []
+    for r in rows:
+        lines.append(f"{r['model']}: {r['summary']}")
+        knobs = ", ".join(f"{k}={_fmt(v)}" for k, v in r["knobs"].items())
+        lines.append(f"    knobs: {knobs or '(none)'}")
+        if r["configurations"]:
+            lines.append("    configurations: " + ", ".join(
+                c.rsplit("/", 1)[-1].removesuffix(".toml") for c in r["configurations"]))
+        if r["semantics"]:
+            lines.append(f"    semantics: {r['semantics']}")
+    lines.append("\nRun one with: ccrverify check MODEL (or specs/MODEL/CONFIGURATION.toml)")
+    _out("\n".join(lines))
     return EXIT_OK
 
 
