@@ -81,9 +81,13 @@ def replay(
     violation of a property, or a deadlock, which `violates` may also name)."""
     from ccrverify.model import PropertyKind
 
-    if violates is not None and compiled.model.property(violates).kind == \
-            PropertyKind.DEADLOCK_FREE:
-        violates, deadlock = None, True
+    if violates is not None:
+        claimed = compiled.model.property(violates)
+        if not claimed.is_safety:  # a finite trace cannot violate a temporal property
+            raise ReplayError(f"{violates} is a {claimed.kind} property: a violation of "
+                              "it is a lasso (replay_lasso), not a finite trace")
+        if claimed.kind == PropertyKind.DEADLOCK_FREE:
+            violates, deadlock = None, True
     inits = compiled.init_values()
     if not 0 <= init_index < len(inits):
         raise ReplayError(f"no initial state #{init_index}")

@@ -61,7 +61,8 @@ class Selection:
 
     @staticmethod
     def of(compiled: CompiledModel, request: Request) -> Selection:
-        chosen = tuple(request.selected(compiled.model))
+        # Temporal properties need the whole graph (engine.py): never a per-state check.
+        chosen = tuple(p for p in request.selected(compiled.model) if p.is_safety)
         pending = tuple(p in chosen and p.kind == PropertyKind.INVARIANT
                         for p in compiled.model.properties)
         deadlock = any(p.kind == PropertyKind.DEADLOCK_FREE for p in chosen)

@@ -381,6 +381,8 @@ def _liveness(a: Analysis, prop: Property) -> PropertyResult:
             starts &= inside
         else:  # always eventually: from anywhere, the goal must come again
             starts = inside
+    if not a.graph.complete:
+        inside = inside & a.graph.fully_expanded()  # judge cycles on whole edge sets only
     on_cycle, comps = a.fair_nodes(inside)
     targets = on_cycle if must_visit is None else on_cycle & must_visit
     bad = starts & a.reaching(inside, targets)

@@ -40,6 +40,13 @@ class StateGraph:
     complete: bool  # False when a state limit stopped the search
     stop_reason: str = ""
     seconds: float = 0.0
+    # Of a partial graph: the states whose successors are all recorded (None when
+    # complete). A cycle may only be judged among these: a state cut off by the
+    # limit looks terminal, and stuttering there would look fair.
+    expanded: Any = None
+
+    def fully_expanded(self) -> Any:
+        return np.ones(self.size, dtype=bool) if self.expanded is None else self.expanded
 
     @property
     def size(self) -> int:
@@ -86,6 +93,7 @@ def _build_numpy(compiled: CompiledModel, request: Request) -> StateGraph:
     visited, visited_ids = inits, np.arange(len(inits), dtype=np.int32)
     base, count = 0, len(inits)  # the current level's first id, ids given so far
     stop = ""
+    cut: list[Any] = []  # ids of sources that lost edges to the state limit
     level = inits
     try:
         while len(level):
@@ -118,6 +126,7 @@ def _build_numpy(compiled: CompiledModel, request: Request) -> StateGraph:
             where = np.searchsorted(visited, candidates)
             known = where < len(visited)
             known[known] = visited[where[known]] == candidates[known]  # beyond the limit: no
+            cut.append(all_sources[~known])
             by_source = np.argsort(all_sources[known], kind="stable")
             edges.append((all_sources[known][by_source],
                           visited_ids[where[known]][by_source],
@@ -131,9 +140,14 @@ def _build_numpy(compiled: CompiledModel, request: Request) -> StateGraph:
     depth = np.concatenate([np.full(len(lv), d, dtype=np.int32) for d, lv in enumerate(levels)])
     states = np.concatenate(levels)
     src, dst, act = _joined(edges)
+    expanded = None
+    if stop:
+        expanded = np.ones(len(states), dtype=bool)
+        expanded[np.concatenate(cut)] = False
+        expanded[count - len(level):] = False  # the last level was never expanded
     return StateGraph(states, np.arange(len(inits), dtype=np.int64), src, dst, act,
                       _offsets(src, len(states)), np.concatenate(parent), np.concatenate(via),
-                      depth, not stop, stop)
+                      depth, not stop, stop, expanded=expanded)
 
 
 def _joined(edges: list[tuple[Any, Any, Any]]) -> tuple[Any, Any, Any]:
@@ -200,6 +214,7 @@ def _build_python(compiled: CompiledModel, request: Request) -> StateGraph:
     act: list[int] = []
     head = 0
     stop = ""
+    cut: set[int] = set()  # sources that lost edges to the state limit
     try:
         while head < len(order):
             state = order[head]
@@ -208,6 +223,7 @@ def _build_python(compiled: CompiledModel, request: Request) -> StateGraph:
                 if target is None:
                     if request.max_states is not None and len(order) >= request.max_states:
                         stop = f"state limit {request.max_states:,} reached"
+                        cut.add(head)
                         continue
                     target = ids[successor] = len(order)
                     order.append(successor)
@@ -228,7 +244,11 @@ def _build_python(compiled: CompiledModel, request: Request) -> StateGraph:
         raise evaluation_error(compiled, init_index, actions[::-1]) from None
     init = np.array([ids[s] for s in dict.fromkeys(compiled.init_states())], dtype=np.int64)
     sources = np.array(src, dtype=np.int32)  # in BFS order: already sorted by source
+    expanded = None
+    if stop:
+        expanded = np.ones(len(order), dtype=bool)
+        expanded[list(cut)] = False
     return StateGraph(order, init, sources, np.array(dst, dtype=np.int32),
                       np.array(act, dtype=np.int16), _offsets(sources, len(order)),
                       np.array(parent, dtype=np.int32), np.array(parent_action, dtype=np.int32),
-                      np.array(depth, dtype=np.int32), not stop, stop)
+                      np.array(depth, dtype=np.int32), not stop, stop, expanded=expanded)

@@ -135,9 +135,19 @@ class Unrolling:
         return None
 
 
-def error_witness(unrolling: Unrolling, assignment: Assignment, depth: int,
-                  concretize: Concretize) -> EvaluationError:
-    """The evaluation error a solver model reaches, confirmed by replay."""
+@dataclass(frozen=True)
+class Run:
+    """What a solver model of an unrolling says: the knob values, the model compiled
+    with them, the initial state's index and the action of each step."""
+
+    knobs: dict[str, int]
+    compiled: CompiledModel
+    init_index: int
+    choices: list[int]
+
+
+def read_run(unrolling: Unrolling, assignment: Assignment, depth: int,
+             concretize: Concretize) -> Run:
     enc = unrolling.enc
     knobs = enc.read_knobs(assignment)
     compiled = concretize(knobs)
@@ -146,9 +156,17 @@ def error_witness(unrolling: Unrolling, assignment: Assignment, depth: int,
     if start not in inits:
         raise ReplayError(f"the solver's initial state is not an initial state: {start}")
     choices = [assignment.int_value(unrolling.selector(t)) for t in range(depth)]
-    error = evaluation_error(compiled, inits.index(start), choices)
-    if knobs:
-        error.message += " (with " + " ".join(f"{k}={v}" for k, v in sorted(knobs.items())) + ")"
+    return Run(knobs, compiled, inits.index(start), choices)
+
+
+def error_witness(unrolling: Unrolling, assignment: Assignment, depth: int,
+                  concretize: Concretize) -> EvaluationError:
+    """The evaluation error a solver model reaches, confirmed by replay."""
+    run = read_run(unrolling, assignment, depth, concretize)
+    error = evaluation_error(run.compiled, run.init_index, run.choices)
+    if run.knobs:
+        error.message += " (with " + " ".join(f"{k}={v}" for k, v in sorted(run.knobs.items())
+                                             ) + ")"
     return error
 
 
@@ -162,22 +180,17 @@ class Witness:
 def witness(unrolling: Unrolling, assignment: Assignment, depth: int, prop: str,
             concretize: Concretize) -> Witness:
     """Read a counterexample off a model of `reaches_violation` and replay it."""
-    enc = unrolling.enc
-    knobs = enc.read_knobs(assignment)
-    compiled = concretize(knobs)
-    start = enc.read_state(assignment, unrolling.frame(0))
-    inits = compiled.init_values()
-    if start not in inits:
-        raise ReplayError(f"the solver's initial state is not an initial state: {start}")
-    choices = [assignment.int_value(unrolling.selector(t)) for t in range(depth)]
-    trace = replay(compiled, inits.index(start), choices, violates=prop)
-    return Witness(depth, knobs, trace)
+    run = read_run(unrolling, assignment, depth, concretize)
+    return Witness(depth, run.knobs, replay(run.compiled, run.init_index, run.choices,
+                                            violates=prop))
 
 
 def selected(compiled: CompiledModel, properties: Sequence[str] | None) -> list[str]:
-    """The selected properties' names in model order (all when None)."""
-    names = [p.name for p in compiled.model.properties]
-    return names if properties is None else [n for n in names if n in properties]
+    """The selected properties' names in model order (when None: every safety
+    property; a temporal one is decided only through its own encoding)."""
+    if properties is None:
+        return [p.name for p in compiled.model.properties if p.is_safety]
+    return [p.name for p in compiled.model.properties if p.name in properties]
 
 
 def violated(compiled: CompiledModel, prop: str, w: Witness, seconds: float | None = None,

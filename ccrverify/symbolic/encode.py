@@ -137,6 +137,8 @@ class Encoding:
         being well defined there: a proof of it rules out evaluation errors too, and a
         counterexample may end in one (replay then reports the error with its trace)."""
         p = self.model.property(name)
+        if not p.is_safety:  # its predicate is a goal, not a claim about every state
+            raise ValueError(f"{name} is a {p.kind} property, not a state invariant")
         parts = [self.expr(p.predicate, s)] + ([self.well_defined(s)] if defined else [])
         if p.defined is not None:
             parts.append(self.expr(p.defined, s))

@@ -112,6 +112,24 @@ def test_twophase_every_resource_manager_decides_and_stays(rm: int) -> None:
     assert got["DecisionsStay"].verdict.kind == "holds"
 
 
+@pytest.mark.parametrize("spec", ["twophase.py", "peterson.py"])
+@pytest.mark.parametrize("backend", ["numpy", "python"])
+def test_a_state_limit_gives_unknown_or_a_real_lasso(spec: str, backend: str) -> None:
+    """A cut-off state looks terminal, where stuttering would look fair: a partial
+    graph must give unknown or a lasso that replays (fair), never holds."""
+    path = str(ROOT / "specs/examples" / spec)
+    knobs = {"fair": False} if spec == "peterson.py" else {"rm": 3}
+    whole = api.run(api.target(path, knobs=knobs), backend)
+    full = {p.name: p.verdict.kind for p in whole.properties}
+    size = whole.stats.distinct_states
+    for limit in sorted({1, 5, size // 3, size // 2, size - 1}):
+        got = api.run(api.target(path, knobs=knobs), backend, Request(max_states=limit))
+        assert not got.complete
+        for prop in got.properties:
+            assert prop.verdict.kind in ("unknown", full[prop.name]), (limit, prop.name)
+            assert prop.verdict.kind != "holds", (limit, prop.name)
+
+
 # -- fairness semantics on hand-made graphs ------------------------------------------------
 def graph_spec(tmp_path: Path, n: int, edges: list[tuple[int, int, str | None]],
                goal: list[int], trigger: list[int] | None = None, name: str = "g") -> str:

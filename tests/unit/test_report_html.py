@@ -44,8 +44,10 @@ def test_html_report_is_self_contained_with_timeline_and_heatmap(tmp_path: Path)
     assert "url(" not in page and "@import" not in page
     svgs = _svgs(page)
     classes = [svg.get("class") for svg in svgs]
-    assert classes.count("timeline") == 2  # NoSplitBrain and NoLostAckedMail
-    assert classes.count("heatmap") == 3  # one per property, deadlock freedom included
+    # NoSplitBrain, NoLostAckedMail and FailoverTime's lasso (never, in general)
+    assert classes.count("timeline") == 3
+    assert classes.count("heatmap") == 6  # one per property, deadlock freedom included
+    assert "a lasso of" in page
     assert "Counterexample to NoSplitBrain" in page and "renew_grace &lt;= witness_lease" in page
 
 
