@@ -135,10 +135,18 @@ class PropertyResult:
     proof: Proof | None = None
     first_found: Discovery | None = None  # explore
     shrunk_length: int | None = None  # explore: before the deletion pass
+    # --counterexamples N: further shortest counterexamples, each ending in a
+    # different state (the first is `trace`).
+    more_traces: tuple[Trace, ...] = ()
 
     @property
     def trace_length(self) -> int | None:
         return None if self.trace is None else len(self.trace)
+
+    @property
+    def traces(self) -> tuple[Trace, ...]:
+        """Every counterexample found for this property, the first one first."""
+        return () if self.trace is None else (self.trace, *self.more_traces)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -164,6 +172,8 @@ class PropertyResult:
             out["first_found"] = self.first_found.to_json()
         if self.shrunk_length is not None:
             out["shrunk_length"] = self.shrunk_length
+        if self.more_traces:
+            out["more_traces"] = [t.to_json() for t in self.more_traces]
         return out
 
 
