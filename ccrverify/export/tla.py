@@ -44,6 +44,29 @@ from ccrverify.ops import Op
 
 WIDTH = 100  # wrap long lists of definitions near this column
 
+# The operators every export defines (the expression translator uses them).
+HELPERS: tuple[str, ...] = (
+    "\\* Sequences of at most n items of S.",
+    "BSeq(S, n) == {s \\in Seq(S) : Len(s) <= n}",
+    "\\* Item j (from 0) of s, or the filler d past its length, as ccrverify reads it.",
+    "At(s, j, d) == IF j < Len(s) THEN s[j + 1] ELSE d",
+    "\\* A read that is defined only where c holds: elsewhere an error, as in ccrverify.",
+    "Read(c, v, m) == IF c THEN v ELSE Assert(FALSE, m)",
+    "Div(a, b) == IF b > 0 THEN a \\div b",
+    "             ELSE Assert(FALSE, \"division by \" \\o ToString(b) \\o "
+    "\" (the divisor must be positive)\")",
+    "Mod(a, b) == IF b > 0 THEN a % b",
+    "             ELSE Assert(FALSE, \"modulo by \" \\o ToString(b) \\o "
+    "\" (the divisor must be positive)\")",
+    "\\* A condition as one value: TLC would take each true disjunct of a",
+    "\\* disjunction in an action as a transition of its own.",
+    "Holds(b) == b = TRUE",
+    "Min(a, b) == IF a <= b THEN a ELSE b",
+    "Max(a, b) == IF a >= b THEN a ELSE b",
+    "\\* An updated value that must stay in its variable's domain.",
+    "Checked(x, lo, hi, m) == IF lo <= x /\\ x <= hi THEN x ELSE Assert(FALSE, m)",
+)
+
 
 @dataclass(frozen=True)
 class Export:
@@ -151,29 +174,7 @@ class _Module:
             lines.append(f"{name} == {_index_set(index)}")
         for enum, name in self.enums.items():
             lines.append(f"{name} == {{{', '.join(tla_string(v) for v in enum.values)}}}")
-        lines += [
-            "",
-            "\\* Sequences of at most n items of S.",
-            "BSeq(S, n) == {s \\in Seq(S) : Len(s) <= n}",
-            "\\* Item j (from 0) of s, or the filler d past its length, as ccrverify reads it.",
-            "At(s, j, d) == IF j < Len(s) THEN s[j + 1] ELSE d",
-            "\\* A read that is defined only where c holds: elsewhere an error, as in ccrverify.",
-            "Read(c, v, m) == IF c THEN v ELSE Assert(FALSE, m)",
-            "Div(a, b) == IF b > 0 THEN a \\div b",
-            "             ELSE Assert(FALSE, \"division by \" \\o ToString(b) \\o "
-            "\" (the divisor must be positive)\")",
-            "Mod(a, b) == IF b > 0 THEN a % b",
-            "             ELSE Assert(FALSE, \"modulo by \" \\o ToString(b) \\o "
-            "\" (the divisor must be positive)\")",
-            "\\* A condition as one value: TLC would take each true disjunct of a",
-            "\\* disjunction in an action as a transition of its own.",
-            "Holds(b) == b = TRUE",
-            "Min(a, b) == IF a <= b THEN a ELSE b",
-            "Max(a, b) == IF a >= b THEN a ELSE b",
-            "\\* An updated value that must stay in its variable's domain.",
-            "Checked(x, lo, hi, m) == IF lo <= x /\\ x <= hi THEN x ELSE Assert(FALSE, m)",
-            ""]
-        return lines
+        return lines + [""] + list(HELPERS) + [""]
 
     def enum_helpers(self) -> list[str]:
         lines = []

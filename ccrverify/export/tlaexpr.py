@@ -257,7 +257,7 @@ class _Render:
 
 
 def _var(r: _Render, node: Expr) -> str:
-    place = r.p.places[node.args[0]]
+    place: SlotPlace = r.p.places[node.args[0]]
     if place.position is None:
         return place.entry
     if place.position == -1:
