@@ -24,7 +24,7 @@ from ccrverify.errors import CcrError
 
 COMMAND_MODULES = ("ccrverify.cli.verify", "ccrverify.cli.synthesize", "ccrverify.cli.sweep",
                    "ccrverify.cli.report", "ccrverify.cli.info",
-                   "ccrverify.cli.replay", "ccrverify.cli.export")
+                   "ccrverify.cli.replay", "ccrverify.cli.export", "ccrverify.cli.serve")
 
 DESCRIPTION = """\
 A model checker for failover protocols. It answers questions such as "can this
