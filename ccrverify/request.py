@@ -33,6 +33,9 @@ class Request:
     # Limits. A limit that stops an engine turns undecided verdicts into unknown.
     max_states: int | None = None  # explicit: distinct states
     fail_fast: bool = False  # explicit: stop at the first violation
+    # Up to this many distinct shortest counterexamples per violated property
+    # (explicit and bmc: distinct final states at the shortest length).
+    counterexamples: int = 1
     time_limit: float | None = None  # seconds: explore overall, symbolic per property
     depth: int = 20  # bmc: unrolling bound
     max_k: int = 12  # kind: largest k
@@ -50,6 +53,8 @@ class Request:
 
     def validate(self) -> Request:
         """The request, or a one-line UsageError naming the bad limit."""
+        if self.counterexamples < 1:
+            raise UsageError("--counterexamples must be at least 1")
         if self.max_states is not None and self.max_states < 1:
             raise UsageError("--max-states must be at least 1")
         if self.time_limit is not None and self.time_limit <= 0:

@@ -137,10 +137,18 @@ class PropertyResult:
     shrunk_length: int | None = None  # explore: before the deletion pass
     ticks: int | str | None = None  # response: the worst case in clock ticks, or "never"
     fairness: tuple[str, ...] = ()  # liveness: the fairness assumptions used
+    # --counterexamples N: further shortest counterexamples, each ending in a
+    # different state (the first is `trace`).
+    more_traces: tuple[Trace, ...] = ()
 
     @property
     def trace_length(self) -> int | None:
         return None if self.trace is None else len(self.trace)
+
+    @property
+    def traces(self) -> tuple[Trace, ...]:
+        """Every counterexample found for this property, the first one first."""
+        return () if self.trace is None else (self.trace, *self.more_traces)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -170,6 +178,8 @@ class PropertyResult:
             out["ticks"] = self.ticks
         if self.fairness:
             out["fairness"] = list(self.fairness)
+        if self.more_traces:
+            out["more_traces"] = [t.to_json() for t in self.more_traces]
         return out
 
 

@@ -23,7 +23,8 @@ from ccrverify.cli.common import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_USAGE
 from ccrverify.errors import CcrError
 
 COMMAND_MODULES = ("ccrverify.cli.verify", "ccrverify.cli.synthesize", "ccrverify.cli.sweep",
-                   "ccrverify.cli.report", "ccrverify.cli.info")
+                   "ccrverify.cli.report", "ccrverify.cli.info",
+                   "ccrverify.cli.replay", "ccrverify.cli.export", "ccrverify.cli.serve")
 
 DESCRIPTION = """\
 A model checker for failover protocols. It answers questions such as "can this

@@ -39,6 +39,9 @@ def add_engine_args(p: argparse.ArgumentParser, default: str) -> None:
                    help="explicit: stop after N distinct states")
     g.add_argument("--fail-fast", action="store_true",
                    help="explicit: stop at the first violation")
+    g.add_argument("--counterexamples", type=int, default=1, metavar="N",
+                   help="explicit, bmc: up to N shortest counterexamples per violated "
+                        "property, each ending in a different state (default 1)")
     g.add_argument("--depth", type=int, default=20, metavar="K",
                    help="bmc: the bound (default 20)")
     g.add_argument("--max-k", type=int, default=12, metavar="K",
@@ -64,7 +67,8 @@ def request_of(args: argparse.Namespace, progress: Callable[[Any], None] | None 
     return Request(
         properties=tuple(args.property) if args.property else None,
         check_deadlock=not args.no_deadlock, max_states=args.max_states,
-        fail_fast=args.fail_fast, time_limit=args.time_limit, depth=args.depth,
+        fail_fast=args.fail_fast, counterexamples=getattr(args, "counterexamples", 1),
+        time_limit=args.time_limit, depth=args.depth,
         max_k=args.max_k, max_examples=args.max_examples, steps=args.steps, seed=args.seed,
         swarm=not args.no_swarm,
         database=None if args.no_db else Path(".ccrverify"),

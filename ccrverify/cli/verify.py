@@ -46,6 +46,9 @@ def register(sub: Any) -> None:
     p.add_argument("--backend", choices=["auto", "numpy", "python"],
                    help="same as --engine explicit (auto), numpy or python")
     _add_output_args(p)
+    p.add_argument("--replay", metavar="FILE",
+                   help="check a saved trace (ITF or JSON) against the model instead of "
+                        "searching: same as ccrverify replay FILE SPEC")
     p.add_argument("--suggest", action="store_true",
                    help="on a violation, search nearby knob values for safe configurations")
     p.add_argument("--keep", action="append", metavar="KNOB",
@@ -86,8 +89,15 @@ def _add_output_args(p: argparse.ArgumentParser) -> None:
                    help="write the proof as SMT-LIB 2 (pdr, kind, mined, z3); re-check "
                         "with: z3 FILE")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--trace-format", choices=["table", "json", "markdown"], default="table",
-                   help="how counterexamples are shown (default: table)")
+    p.add_argument("--trace-format", choices=["table", "json", "markdown", "itf"],
+                   default="table",
+                   help="how counterexamples are shown (default: table); itf prints the "
+                        "counterexample as an ITF document (Apalache, Quint), or a JSON list "
+                        "of them when there are several, and the verdicts on stderr")
+    p.add_argument("--out", metavar="FILE",
+                   help="write every counterexample to a file (ITF unless --trace-format "
+                        "json): FILE for one, FILE with -PROPERTY-N before its suffix for "
+                        "several")
     p.add_argument("--full", action="store_true", help="show whole states in traces")
 
 
@@ -100,12 +110,17 @@ def engine_name(args: argparse.Namespace) -> str:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    if getattr(args, "replay", None):
+        from ccrverify.cli.replay import replay_file
+
+        return replay_file(args, args.replay, args.spec)
     name = engine_name(args)
     engine = engines.engine(name)
     progress = progress_printer()
     request = request_of(args, progress)
     target = target_of(args)
     certificate = _certificate_path(args, engine, request)
+    out = writable(args.out, "--out") if args.out else None
     ranges = api.parse_ranges(args.symbolic, "--symbolic")
     with _explore_home(args, engine.name):
         result = api.run(target, engine.name, request, ranges or None)
@@ -119,9 +134,31 @@ def cmd_verify(args: argparse.Namespace) -> int:
             result = replace(result, certificate=str(certificate))
     found = _suggest(args, target, result) if getattr(args, "suggest", False) else None
     _print(args, target, result, found)
-    if error:
-        error_line(error)
-    return exit_status(result.exit_status(), [error])
+    errors = [error]
+    if out is not None:
+        errors += _write_traces(args, target, result, out)
+    for line in errors:
+        if line:
+            error_line(line)
+    return exit_status(result.exit_status(), errors)
+
+
+def _write_traces(args: argparse.Namespace, target: api.Target, result: CheckResult,
+                  out: Path) -> list[str]:
+    """--out: one file per counterexample (after the verdict is printed)."""
+    from ccrverify.render.traces import trace_documents, trace_file_names
+
+    documents = trace_documents(result, target.build(), display(target.source),
+                                "json" if args.trace_format == "json" else "itf")
+    names = trace_file_names(out, [name for name, _ in documents])
+    errors = []
+    for path, (_, text) in zip(names, documents, strict=True):
+        errors.append(write_text(path, text))
+    if documents and not any(errors):
+        shown = ", ".join(str(p) for p in names)
+        sys.stderr.write(f"wrote {len(names)} trace file{'s' if len(names) > 1 else ''}: "
+                         f"{shown}\n")
+    return errors
 
 
 def _certificate_path(args: argparse.Namespace, engine: engines.Engine, request: Any
@@ -191,6 +228,13 @@ def _print(args: argparse.Namespace, target: api.Target, result: CheckResult,
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
     clock = target.loaded.spec.clock
+    if args.trace_format == "itf" and not args.out:
+        from ccrverify.render.traces import itf_stdout
+
+        sys.stderr.write(render(result, False, "table", display(target.source), clock,
+                                args.full, traces=False) + "\n")
+        sys.stdout.write(itf_stdout(result, target.build(), display(target.source)) + "\n")
+        return
     sys.stdout.write(render(result, False, args.trace_format, display(target.source), clock,
                             args.full) + "\n")
     if found is not None and args.trace_format != "json":

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ccrverify.compile import CompiledModel
 from ccrverify.explicit.codegen import Kernel, StateError, build_kernel
@@ -48,6 +48,9 @@ class _Search:
     depth: int = 0
     deadlock: int | None = None
     stop_reason: str = ""
+    # --counterexamples N: more deadlocked states of the level of the first one.
+    more_deadlocks: list[int] = field(default_factory=list)
+    deadlock_depth: int = -1
 
 
 @dataclass(frozen=True)
@@ -97,11 +100,16 @@ def check(compiled: CompiledModel, request: Request | None = None) -> CheckResul
     inits = list(dict.fromkeys(compiled.init_states()))
     search = _Search(compiled, kernel, {s: None for s in inits}, inits)
     violations: dict[int, int] = {}
+    more: dict[int, list[int]] = {}
+    wanted = request.counterexamples
 
     def record(states: list[int]) -> None:
         for index, state in kernel.check(states, pending):
             violations[index] = state
             pending[index] = False
+            if wanted > 1:
+                more[index] = _more_violations(kernel, states, state, index, wanted - 1,
+                                               len(pending))
 
     frontier = inits
     last_report = started
@@ -117,8 +125,8 @@ def check(compiled: CompiledModel, request: Request | None = None) -> CheckResul
                 ntrans, dead = kernel.expand(chunk, search.seen, level)
                 search.expanded += len(chunk)
                 search.transitions += ntrans
-                if dead and selection.deadlock and search.deadlock is None:
-                    search.deadlock = dead[0]
+                if dead and selection.deadlock:
+                    _record_deadlocks(search, dead, wanted)
                 now = time.perf_counter()
                 if request.progress and now - last_report >= request.progress_every:
                     last_report = now
@@ -143,40 +151,77 @@ def check(compiled: CompiledModel, request: Request | None = None) -> CheckResul
     seconds = time.perf_counter() - started
     stats = Stats(len(search.seen), search.transitions, search.depth, seconds,
                   peak_memory_bytes())
-    return _result(search, selection, violations, stats)
+    return _result(search, selection, violations, more, stats)
+
+
+def _more_violations(kernel: Kernel, states: list[int], first: int, index: int, count: int,
+                     properties: int) -> list[int]:
+    """Up to `count` more states of the same level that violate property `index`
+    (each the end of another shortest counterexample), found by the kernel's own
+    check on the rest of the level; only asked for with --counterexamples."""
+    only = [i == index for i in range(properties)]
+    found: list[int] = []
+    position = states.index(first) + 1
+    while len(found) < count and position < len(states):
+        hit = kernel.check(states[position:], only)
+        if not hit:
+            break
+        state = hit[0][1]
+        found.append(state)
+        position = states.index(state, position) + 1
+    return found
+
+
+def _record_deadlocks(search: _Search, dead: list[int], wanted: int) -> None:
+    """The first deadlocked state, and with --counterexamples N more of its level."""
+    if search.deadlock is None:
+        search.deadlock = dead[0]
+        search.deadlock_depth = search.depth
+        dead = dead[1:]
+    if search.deadlock_depth == search.depth:
+        room = wanted - 1 - len(search.more_deadlocks)
+        search.more_deadlocks.extend(dead[:max(0, room)])
 
 
 def _result(search: _Search, selection: Selection, violations: dict[int, int],
-            stats: Stats) -> CheckResult:
+            more: dict[int, list[int]], stats: Stats) -> CheckResult:
     props = search.compiled.model.properties
     traces = {i: _counterexample(search, state, props[i].name)
               for i, state in violations.items()}
+    others = {i: [_counterexample(search, state, props[i].name) for state in states]
+              for i, states in more.items()}
     deadlock = None
     if search.deadlock is not None:
         deadlock = _counterexample(search, search.deadlock, deadlock=True)
+    more_deadlocks = [_counterexample(search, s, deadlock=True) for s in search.more_deadlocks]
     return assemble(search.compiled, selection, traces, deadlock, search.stop_reason, stats,
-                    "python")
+                    "python", others, more_deadlocks)
 
 
 def assemble(compiled: CompiledModel, selection: Selection, traces: dict[int, Trace],
              deadlock: Trace | None, stop_reason: str, stats: Stats,
-             backend: str) -> CheckResult:
-    """One verdict per selected property from what a search found."""
+             backend: str, more: dict[int, list[Trace]] | None = None,
+             more_deadlocks: list[Trace] | None = None) -> CheckResult:
+    """One verdict per selected property from what a search found (`more`: further
+    shortest counterexamples, with --counterexamples N)."""
     model = compiled.model
     complete = not stop_reason
     results = []
     for prop in selection.chosen:
         if prop.kind == PropertyKind.DEADLOCK_FREE:
             trace = deadlock
+            others = list(more_deadlocks or [])
         else:
             trace = traces.get(model.properties.index(prop))
+            others = (more or {}).get(model.properties.index(prop), [])
         if trace is not None:
             verdict = Verdict.violated()
         elif complete:
             verdict = Verdict.holds()
         else:
             verdict = Verdict.unknown(stop_reason)
-        results.append(PropertyResult(prop.name, prop.description, verdict, trace, prop.kind))
+        results.append(PropertyResult(prop.name, prop.description, verdict, trace, prop.kind,
+                                      more_traces=tuple(others)))
     notes = () if complete else (f"incomplete: {stop_reason}",)
     return CheckResult(model.name, dict(model.knobs), "explicit", stats, tuple(results),
                        complete, notes, backend=backend)

@@ -153,6 +153,10 @@ class _Search:
     levels: list[_Level] = field(default_factory=list)
     violations: dict[int, tuple[int, int]] = field(default_factory=dict)  # prop -> (level, pos)
     deadlock: tuple[int, int] | None = None
+    # --counterexamples N: more violating (or deadlocked) states of the same level.
+    more: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    more_deadlocks: list[tuple[int, int]] = field(default_factory=list)
+    wanted: int = 1
     transitions: int = 0
     stop_reason: str = ""
 
@@ -167,7 +171,7 @@ def check(compiled: CompiledModel, request: Request | None = None) -> CheckResul
     started = time.perf_counter()
     kernel = build(compiled)
     check_deadlock = selection.deadlock
-    search = _Search()
+    search = _Search(wanted=budget.counterexamples)
     inits = np.unique(np.array(compiled.init_states(), dtype=np.int64))
     level = _Level(inits, np.full(len(inits), -1), np.full(len(inits), -1, dtype=np.int32))
     visited = inits
@@ -203,7 +207,12 @@ def check(compiled: CompiledModel, request: Request | None = None) -> CheckResul
               for i, where in search.violations.items()}
     deadlock = _trace(compiled, search, search.deadlock, deadlock=True) if search.deadlock \
         else None
-    return assemble(compiled, selection, traces, deadlock, search.stop_reason, stats, "numpy")
+    more = {i: [_trace(compiled, search, where, violates=names[i]) for where in found]
+            for i, found in search.more.items()}
+    more_deadlocks = [_trace(compiled, search, where, deadlock=True)
+                      for where in search.more_deadlocks]
+    return assemble(compiled, selection, traces, deadlock, search.stop_reason, stats, "numpy",
+                    more, more_deadlocks)
 
 
 def _check_properties(kernel: VectorKernel, search: _Search, pending: set[int]) -> None:
@@ -211,7 +220,10 @@ def _check_properties(kernel: VectorKernel, search: _Search, pending: set[int]) 
     for index in sorted(pending):
         bad = np.flatnonzero(~kernel.properties[index](states))
         if bad.size:
-            search.violations[index] = (len(search.levels) - 1, int(bad[0]))
+            depth = len(search.levels) - 1
+            search.violations[index] = (depth, int(bad[0]))
+            if search.wanted > 1:
+                search.more[index] = [(depth, int(b)) for b in bad[1:search.wanted]]
             pending.discard(index)
 
 
@@ -233,7 +245,10 @@ def _expand(kernel: VectorKernel, search: _Search, visited: Any, check_deadlock:
         parents.append(np.flatnonzero(mask)[fresh])
         actions.append(np.full(int(fresh.sum()), index, dtype=np.int32))
     if check_deadlock and search.deadlock is None and not enabled.all():
-        search.deadlock = (len(search.levels) - 1, int(np.flatnonzero(~enabled)[0]))
+        dead = np.flatnonzero(~enabled)
+        search.deadlock = (len(search.levels) - 1, int(dead[0]))
+        search.more_deadlocks = [(len(search.levels) - 1, int(d))
+                                 for d in dead[1:search.wanted]]
     if not successors:
         empty = np.empty(0, dtype=np.int64)
         return _Level(empty, empty, np.empty(0, dtype=np.int32)), visited

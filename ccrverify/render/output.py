@@ -13,9 +13,9 @@ FORMATS = ("table", "markdown", "json")
 
 
 def render(result: CheckResult, as_json: bool = False, trace_format: str = "table",
-           source: str = "", clock: str = "", full: bool = False) -> str:
+           source: str = "", clock: str = "", full: bool = False, traces: bool = True) -> str:
     if as_json:
         return json.dumps(result.to_json(), indent=2)
     if trace_format == "json":
         return json.dumps([p.to_json() for p in result.properties], indent=2)
-    return render_result(result, source, clock, trace_format, full)
+    return render_result(result, source, clock, trace_format, full, traces)

@@ -116,22 +116,23 @@ def verdict_table(result: CheckResult, fmt: str = "table") -> str:
 
 
 def render_result(result: CheckResult, source: str = "", clock: str = "",
-                  trace_format: str = "table", full: bool = False) -> str:
+                  trace_format: str = "table", full: bool = False, traces: bool = True) -> str:
     """The whole answer of any engine: what ran, the verdicts, how each was reached
-    (a proof's invariant, a bound), every counterexample, and what random runs
-    covered."""
+    (a proof's invariant, a bound), every counterexample (unless `traces` is off),
+    and what random runs covered."""
     parts = [summary(result, source), "", verdict_table(result)]
     if result.method is not None:
         parts += _proof_lines(result)
-    for p in result.properties:
-        if p.trace is None:
-            continue
-        at = (" with " + " ".join(f"{k}={v}" for k, v in p.knob_values)) if p.knob_values \
-            else ""
-        shape = "a lasso of" if p.trace.loop is not None else ""
-        parts += ["", f"Counterexample to {p.name}{at} ({shape}{' ' if shape else ''}"
-                      f"{len(p.trace)} actions, ends in {p.trace.ends_in}):",
-                  trace_table(p.trace, clock, trace_format, full)]
+    for p in result.properties if traces else ():
+        found = p.traces
+        for n, trace in enumerate(found, 1):
+            at = (" with " + " ".join(f"{k}={v}" for k, v in p.knob_values)) \
+                if p.knob_values else ""
+            which = f" {n} of {len(found)}" if len(found) > 1 else ""
+            shape = "a lasso of " if trace.loop is not None else ""
+            parts += ["", f"Counterexample{which} to {p.name}{at} ({shape}{len(trace)} actions, "
+                          f"ends in {trace.ends_in}):",
+                      trace_table(trace, clock, trace_format, full)]
     fairness = next((p.fairness for p in result.properties if p.fairness), ())
     if fairness:
         parts += ["", "Liveness under fairness: " + "; ".join(fairness)]

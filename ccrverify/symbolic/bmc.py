@@ -58,6 +58,28 @@ def shortest_violation(unrolling: Unrolling, prop: str, depth: int, concretize: 
     return None
 
 
+def more_violations(unrolling: Unrolling, prop: str, first: Witness, concretize: Concretize,
+                    limits: Limits, clock: Clock) -> list[Witness]:
+    """Up to ``limits.counterexamples - 1`` further counterexamples of the same
+    (shortest) length, each ending in a state none found before: the same query,
+    with every final state found so far blocked."""
+    enc, z = unrolling.enc, unrolling.enc.z
+    last = unrolling.frame(first.depth)
+    query = unrolling.reaches_violation(prop, first.depth, limits.points)
+    found = [first]
+    while len(found) < limits.counterexamples and not clock.expired():
+        for w in found[len(found) - 1:]:
+            values = w.trace.steps[-1].values
+            query.append(z.or_(term != (z.bool_val(bool(v)) if z.is_bool(term)
+                                        else z.int_val(v))
+                               for term, v in zip(last.terms, values, strict=True)))
+        answer = enc.z.solve(query, clock.remaining_ms(), preprocess=True)
+        if answer.status != SAT or answer.assignment is None:
+            break
+        found.append(witness(unrolling, answer.assignment, first.depth, prop, concretize))
+    return found[1:]
+
+
 def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
           limits: Limits | None = None, concretize: Concretize | None = None) -> CheckResult:
     """Search each selected property for a violation within `limits.depth` steps."""
@@ -71,7 +93,9 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
         clock = Clock(limits.seconds)
         found = shortest_violation(unrolling, prop, limits.depth, concretize, limits, clock)
         if isinstance(found, Witness):
-            results.append(violated(compiled, prop, found, seconds=clock.elapsed()))
+            more = (more_violations(unrolling, prop, found, concretize, limits, clock)
+                    if limits.counterexamples > 1 else [])
+            results.append(violated(compiled, prop, found, seconds=clock.elapsed(), more=more))
             deepest = max(deepest, found.depth)
         elif isinstance(found, str):
             results.append(outcome(compiled, prop, Verdict.unknown(found)))

@@ -48,6 +48,7 @@ class Limits:
     seconds: float | None = None  # wall-clock budget per property
     # Knob points the search is restricted to (synthesis); None: the whole range.
     points: tuple[Mapping[str, int], ...] | None = None
+    counterexamples: int = 1  # BMC: shortest counterexamples per property, distinct ends
 
 
 @dataclass
@@ -194,11 +195,12 @@ def selected(compiled: CompiledModel, properties: Sequence[str] | None) -> list[
 
 
 def violated(compiled: CompiledModel, prop: str, w: Witness, seconds: float | None = None,
-             found_by: str = "") -> PropertyResult:
+             found_by: str = "", more: Sequence[Witness] = ()) -> PropertyResult:
     p = compiled.model.property(prop)
     return PropertyResult(prop, p.description, Verdict.violated(), w.trace, p.kind,
                           depth=w.depth, seconds=seconds, found_by=found_by,
-                          knob_values=tuple(sorted(w.knobs.items())))
+                          knob_values=tuple(sorted(w.knobs.items())),
+                          more_traces=tuple(m.trace for m in more))
 
 
 def outcome(compiled: CompiledModel, prop: str, verdict: Verdict, seconds: float | None = None,
@@ -227,7 +229,8 @@ def check_result(compiled: CompiledModel, engine: str, results: Sequence[Propert
 
 
 def limits_of(request: Request) -> Limits:
-    return Limits(depth=request.depth, max_k=request.max_k, seconds=request.time_limit)
+    return Limits(depth=request.depth, max_k=request.max_k, seconds=request.time_limit,
+                  counterexamples=request.counterexamples)
 
 
 def selected_names(compiled: CompiledModel, request: Request) -> list[str]:

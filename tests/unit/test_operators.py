@@ -15,6 +15,7 @@ from ccrverify import expr as ir
 from ccrverify import intervals
 from ccrverify.defined import definedness, first_undefined
 from ccrverify.explicit import exprcode
+from ccrverify.export import tlaexpr
 from ccrverify.expr import BOOL, Expr
 from ccrverify.ops import Op, exhaustive
 from ccrverify.symbolic import encode
@@ -26,6 +27,7 @@ TRANSLATORS = {
     "z3 encoding": encode._Z3,
     "interval analysis": intervals._RULES,
     "expression rebuilder": ir._BUILD,
+    "tla+ exporter": tlaexpr.TLA,
 }
 
 
@@ -85,7 +87,9 @@ def test_all_translators_agree_where_the_expression_is_defined(e: Expr, states: 
         # The definedness condition says the same as the interpreter's own reading.
         assert bool(interpreter.evaluate(definedness(e), values, {})) == defined
         if not defined:
+            assert _tla(e, values) is None  # an error in TLC too
             continue
+        assert _tla(e, values) == expected
         assert _python(e, values) == expected
         assert _numpy(e, values) == expected
         assert _z3(e, values) == expected
@@ -138,3 +142,39 @@ def _z3(e: Expr, values: Any) -> int:
     if z3.is_false(result):
         return 0
     return int(result.as_long())
+
+
+def _tla(e: Expr, values: Any) -> int | None:
+    """The expression exported as TLA+, parsed by an independent grammar and
+    evaluated there (tests/tla_eval.py); None where TLC would stop with an error."""
+    from dataclasses import dataclass
+
+    from ccrverify.export.tla import HELPERS
+    from ccrverify.export.tlaexpr import Printer, SlotPlace
+    from ccrverify.model import Slot
+
+    try:
+        from tla_eval import Module, TlaError
+    except ImportError:  # tree-sitter-tlaplus is a test dependency
+        return int(interpreter.evaluate(e, values, {}))
+
+    @dataclass
+    class _Variable:
+        index: None = None
+
+    class _Model:
+        def variable(self, name: str) -> _Variable:
+            return _Variable()
+
+    places = [SlotPlace(f"v{i}", None, Slot(f"v{i}", f"v{i}", -4, 4, ir.INT)) for i in range(3)]
+    places += [SlotPlace(f"b{i}", None, Slot(f"b{i}", f"b{i}", 0, 1, BOOL)) for i in (3, 4)]
+    printer = Printer(_Model(), places, {}, {}, {})  # type: ignore[arg-type]
+    want = tlaexpr.BOOL_KIND if e.sort == BOOL else tlaexpr.INT_KIND
+    source = "\n".join(["---- MODULE T ----", "EXTENDS Integers, Sequences, TLC", *HELPERS,
+                        f"E == {printer.text(e, want)}", "===="])
+    env = {f"v{i}": values[i] for i in range(3)} | {f"b{i}": bool(values[i]) for i in (3, 4)}
+    try:
+        result = Module(source).eval("E", env)
+    except TlaError:
+        return None
+    return int(result)

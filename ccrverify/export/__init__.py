@@ -1,0 +1,1 @@
+"""Exporters: a built model in another tool's language (TLA+ for TLC)."""
