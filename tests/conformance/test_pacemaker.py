@@ -5,6 +5,8 @@ shortest counterexamples, and the protected configurations."""
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from helpers import BACKENDS, ROOT, compiled, run_cli, run_json
 
 from ccrverify.explicit import engine
 from ccrverify.loader import load
+from ccrverify.request import Request
 from ccrverify.trace import replay
 
 
@@ -39,7 +42,15 @@ REFERENCE_CASES: list[dict[str, Any]] = [
     {"token_ticks": 3, "wait_for_all": False},
     {"max_faults": 0},
     {"max_faults": 3, "fence_delay": 2},
+    {"boot_ticks": 2},
+    {"cancel_stale": True, "fence_delay": 3, "wait_for_all": False},
+    {"boot_ticks": 3, "cancel_stale": True, "fence_delay": 1, "wait_for_all": False},
+    {"boot_ticks": 1, "token_ticks": 3, "fence_delay": 2, "max_faults": 3},
 ]
+# The state space, the safety verdicts and deadlock freedom (the availability
+# properties are cross-checked on their own below).
+SAFETY_REQUEST = Request(properties=("NoSplitBrain", "NoMutualFencing", "NoFenceLoop",
+                                     "DeadlockFree"))
 
 
 def _case_id(knobs: dict[str, Any]) -> str:
@@ -50,7 +61,7 @@ def _case_id(knobs: dict[str, Any]) -> str:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_agrees_with_the_independent_reference(knobs: dict[str, Any], backend: str) -> None:
     reference = REFERENCE.explore(knobs)
-    result = engine.check(compiled("pacemaker.py", **knobs), backend=backend)
+    result = engine.check(compiled("pacemaker.py", **knobs), SAFETY_REQUEST, backend=backend)
     s = result.stats
     assert (s.distinct_states, s.transitions, s.depth) == (
         reference["distinct_states"], reference["transitions"], reference["depth"])
@@ -69,7 +80,8 @@ def test_agrees_with_the_independent_reference(knobs: dict[str, Any], backend: s
 def test_agrees_with_the_reference_on_larger_fault_budgets(knobs: dict[str, Any]) -> None:
     reference = REFERENCE.explore(knobs)
     for backend in BACKENDS:
-        result = engine.check(compiled("pacemaker.py", **knobs), backend=backend)
+        result = engine.check(compiled("pacemaker.py", **knobs), SAFETY_REQUEST,
+                              backend=backend)
         s = result.stats
         assert (s.distinct_states, s.transitions, s.depth) == (
             reference["distinct_states"], reference["transitions"], reference["depth"])
@@ -78,8 +90,45 @@ def test_agrees_with_the_reference_on_larger_fault_budgets(knobs: dict[str, Any]
 
 
 # -- the incidents ------------------------------------------------------------------
-def _check(config: str) -> tuple[int, dict[str, Any]]:
-    return run_json("check", f"specs/pacemaker/{config}.toml")
+SAFETY = ("NoSplitBrain", "NoMutualFencing", "NoFenceLoop")
+
+
+def _check(config: str, *properties: str) -> tuple[int, dict[str, Any]]:
+    """`ccrverify check` of a named configuration, deciding the safety properties
+    (the availability ones have tests of their own below)."""
+    chosen = [arg for name in properties or SAFETY for arg in ("--property", name)]
+    return run_json("check", f"specs/pacemaker/{config}.toml", *chosen)
+
+
+# SEMANTICS.md, "Named configurations": each incident's property, its exit status
+# with only that property decided, and its shortest counterexample.
+INCIDENTS = [
+    ("fence-race", "NoMutualFencing", 1, 5),
+    ("fence-race-delay", "NoMutualFencing", 0, None),
+    ("fence-race-qdevice", "NoMutualFencing", 0, None),
+    ("fence-loop", "NoFenceLoop", 1, 6),
+    ("fence-loop-wfa", "NoFenceLoop", 0, None),
+    ("split-brain-no-stonith", "NoSplitBrain", 1, 4),
+    ("split-brain-stonith", "NoSplitBrain", 0, None),
+    ("split-brain-no-stonith-qdevice", "NoSplitBrain", 1, 5),
+]
+
+
+@pytest.mark.parametrize(("config", "prop", "status", "length"), INCIDENTS,
+                         ids=[f"{c}-{p}" for c, p, _, _ in INCIDENTS])
+def test_each_incident_configuration_decides_its_property(
+        config: str, prop: str, status: int, length: int | None) -> None:
+    got, data = _check(config, prop)
+    assert got == status
+    assert [p["name"] for p in data["properties"]] == [prop]
+    assert data["properties"][0]["trace_length"] == length
+
+
+def test_an_incident_exits_1_through_a_pipe() -> None:
+    done = subprocess.run(["bash", "-c", f"{sys.executable} -m ccrverify.cli check "
+                           "specs/pacemaker/fence-race.toml --property NoMutualFencing | true; "
+                           "echo ${PIPESTATUS[0]}"], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip() == "1"
 
 
 def _verdict(data: dict[str, Any], name: str) -> dict[str, Any]:
@@ -189,7 +238,8 @@ def test_default_configuration() -> None:
     assert status == 1
     assert data["stats"]["distinct_states"] == 175
     assert data["knobs"] == {"fence_delay": 0, "max_faults": 2, "qdevice": False,
-                             "stonith": True, "token_ticks": 2, "wait_for_all": True}
+                             "stonith": True, "token_ticks": 2, "wait_for_all": True,
+                             "boot_ticks": 0, "cancel_stale": False, "a_returns": True}
     assert _verdict(data, "NoSplitBrain")["verdict"] == "holds"
     assert _verdict(data, "NoFenceLoop")["verdict"] == "holds"
     assert _verdict(data, "NoMutualFencing")["trace_length"] == 5
@@ -209,24 +259,30 @@ def test_reference_failover_time(knobs: dict[str, Any], figure: Any, any_peer: A
     assert REFERENCE.failover_time(knobs, any_peer=True) == any_peer
 
 
-def test_every_action_has_a_class() -> None:
-    loaded = load(str(ROOT / "specs" / "pacemaker.py"))
-    spec_module = _spec_module()
-    names = {a.name for a in compiled("pacemaker.py", qdevice=True).actions}
-    assert names == set(spec_module.ACTION_CLASSES)
-    assert set(spec_module.ACTION_CLASSES.values()) <= {
-        "clock", "fault", "repair", "workload", "administrator", "protocol"}
-    assert set(loaded.spec.faults) == {
-        n for n, c in spec_module.ACTION_CLASSES.items() if c == "fault"}
+# SEMANTICS.md, "Actions": the class and the fairness of every action.
+DOCUMENTED_CLASSES = {
+    "Tick": "clock", "Fence": "protocol", "Start": "protocol", "StopNoQuorum": "protocol",
+    "StopMultipleActive": "protocol", "Cut": "fault", "Crash": "fault", "PowerLoss": "fault",
+    "Heal": "repair", "Boot": "repair",
+}
 
 
-def _spec_module() -> Any:
-    path = ROOT / "specs" / "pacemaker.py"
-    spec = importlib.util.spec_from_file_location("pacemaker_spec_for_classes", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def test_every_action_has_its_documented_class_and_fairness() -> None:
+    model = compiled("pacemaker.py", qdevice=True)
+    assert {a.name for a in model.actions} == set(DOCUMENTED_CLASSES)
+    for action in model.actions:
+        assert action.cls == DOCUMENTED_CLASSES[action.name], action.label
+        fair = action.cls in ("clock", "protocol", "repair")
+        assert (action.fairness == "weak") == fair, action.label
+        assert action.fair_key == action.label  # each instance on its own
+    assert set(load(str(ROOT / "specs" / "pacemaker.py")).spec.faults) == {
+        n for n, c in DOCUMENTED_CLASSES.items() if c == "fault"}
+
+
+def test_without_a_returns_boot_a_alone_is_not_fair() -> None:
+    model = compiled("pacemaker.py", a_returns=False)
+    fairness = {a.label: a.fairness for a in model.actions if a.name == "Boot"}
+    assert fairness == {"Boot(A)": None, "Boot(B)": "weak"}
 
 
 def test_list_commands() -> None:
