@@ -7,15 +7,17 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import BACKENDS, ROOT, compiled, run_cli, run_json
 
+from ccrverify import api
 from ccrverify.explicit import engine
 from ccrverify.loader import load
 from ccrverify.request import Request
-from ccrverify.trace import replay
+from ccrverify.trace import replay, replay_lasso
 
 
 def _load_reference() -> Any:
@@ -295,3 +297,125 @@ def test_list_commands() -> None:
     assert status == 0
     for name in ("NoSplitBrain", "NoMutualFencing", "NoFenceLoop"):
         assert name in out
+
+
+# -- the engine's availability verdicts against the reference ------------------------
+AVAILABILITY = Request(properties=("Recovers", "FailoverTime", "FailoverTimeToA",
+                                   "FailoverTimeAnyPeer"))
+LIVENESS_CASES: list[dict[str, Any]] = [
+    {},
+    {"fence_delay": 2},
+    {"wait_for_all": False, "fence_delay": 2},
+    {"stonith": False},
+    {"qdevice": True},
+    {"token_ticks": 3, "fence_delay": 1},
+    {"boot_ticks": 2, "fence_delay": 1},
+    {"cancel_stale": True, "fence_delay": 3, "wait_for_all": False},
+    {"a_returns": False},
+    {"qdevice": True, "a_returns": False},
+]
+
+
+def _availability(knobs: dict[str, Any]) -> dict[str, Any]:
+    target = api.target(str(ROOT / "specs" / "pacemaker.py"), knobs=knobs)
+    return {p.name: p for p in api.run(target, "explicit", AVAILABILITY).properties}
+
+
+@pytest.mark.parametrize("knobs", LIVENESS_CASES, ids=_case_id)
+def test_failover_times_and_recovers_agree_with_the_reference(knobs: dict[str, Any]) -> None:
+    got = _availability(knobs)
+    expected = {
+        "FailoverTime": REFERENCE.failover_time(knobs),
+        "FailoverTimeToA": REFERENCE.failover_time(knobs, down="B"),
+        "FailoverTimeAnyPeer": REFERENCE.failover_time(knobs, any_peer=True),
+    }
+    for name, figure in expected.items():
+        assert got[name].ticks == figure, name
+        assert got[name].verdict.kind == ("violated" if figure == "never" else "holds"), name
+        if figure == "never":  # the engine's lasso: the response never comes
+            trace = got[name].trace
+            assert trace is not None and trace.loop is not None
+    recovers = REFERENCE.recovers(knobs)
+    assert got["Recovers"].verdict.kind == ("holds" if recovers else "violated")
+
+
+def test_failover_time_is_detection_plus_the_delay_on_a() -> None:
+    # SEMANTICS.md: token_ticks + fence_delay, the worst case a crash of A.
+    for t, d in [(1, 0), (2, 3), (3, 2)]:
+        got = _availability({"token_ticks": t, "fence_delay": d})
+        assert got["FailoverTime"].ticks == t + d
+        assert got["FailoverTimeToA"].ticks == t
+
+
+def _lasso_labels(prop: Any) -> tuple[list[str], int]:
+    trace = prop.trace
+    assert trace is not None and trace.loop is not None
+    return list(trace.labels), trace.loop
+
+
+def test_recovers_holds_when_every_node_comes_back() -> None:
+    got = _availability({})
+    assert got["Recovers"].verdict.kind == "holds"
+    assert any("Boot" in line for line in got["Recovers"].fairness)
+
+
+def test_recovers_fails_with_a_lasso_when_a_is_lost_for_good() -> None:
+    # SEMANTICS.md, a_returns: B, booted alone under wait_for_all, is never quorate.
+    knobs = {"a_returns": False}
+    prop = _availability(knobs)["Recovers"]
+    assert prop.verdict.kind == "violated"
+    labels, loop = _lasso_labels(prop)
+    assert labels[loop:] == ["Tick"] and "Boot(B)" in labels and "Boot(A)" not in labels
+    final = prop.trace.steps[-1].state
+    assert final["status"] == {"A": "down", "B": "inquorate"}
+    model = compiled("pacemaker.py", **knobs)
+    index = {a.label: i for i, a in enumerate(model.actions)}
+    again = replay_lasso(model, 0, [index[x] for x in labels], loop, "Recovers")
+    assert again.loop == loop
+    # Without wait_for_all the lone B becomes quorate and starts the resource.
+    assert _availability({"a_returns": False, "wait_for_all": False})[
+        "Recovers"].verdict.kind == "holds"
+
+
+def test_any_peer_never_comes_under_wait_for_all() -> None:
+    prop = _availability({})["FailoverTimeAnyPeer"]
+    labels, loop = _lasso_labels(prop)
+    assert labels[loop:] == ["Tick"]
+    assert prop.trace.steps[-1].state["status"]["B" if "Boot(A)" in labels else "A"] == "down"
+
+
+def test_a_failover_bound_below_the_detection_time_is_violated(tmp_path: Path) -> None:
+    # A `within` bound turns the figure into a verdict: 2 ticks is too short with
+    # a 2-tick delay on A (the figure is 4), 4 ticks is enough.
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "properties").mkdir()
+    spec = tmp_path / "specs" / "pacemaker.py"
+    spec.write_text((ROOT / "specs" / "pacemaker.py").read_text())
+    (tmp_path / "properties" / "pacemaker.py").write_text(
+        (ROOT / "properties" / "pacemaker.py").read_text()
+        + "\n\n@props.response('FastFailover', within=2)\n"
+        "def fast(s):\n    return failover_time(s)\n\n\n"
+        "@props.response('SlowFailover', within=4)\n"
+        "def slow(s):\n    return failover_time(s)\n")
+    status, data = run_json("check", str(spec), "--set", "fence_delay=2",
+                            "--property", "FastFailover", "--property", "SlowFailover")
+    assert status == 1
+    got = {p["name"]: p for p in data["properties"]}
+    assert got["FastFailover"]["verdict"] == "violated" and got["FastFailover"]["ticks"] == 4
+    assert got["SlowFailover"]["verdict"] == "holds"
+
+
+def test_a_liveness_violation_exits_1_through_a_pipe() -> None:
+    done = subprocess.run(["bash", "-c", f"{sys.executable} -m ccrverify.cli check "
+                           "specs/pacemaker.py --set a_returns=false --property Recovers "
+                           "| true; echo ${PIPESTATUS[0]}"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip() == "1"
+
+
+def test_a_malformed_availability_request_is_one_line_exit_2() -> None:
+    status, out, err = run_cli("check", "specs/pacemaker.py", "--set", "a_returns=maybe",
+                               "--property", "Recovers")
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    status, out, err = run_cli("check", "specs/pacemaker.py", "--property", "FailoverTimeToB")
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "FailoverTimeToB" in err
