@@ -5,6 +5,7 @@ shortest counterexamples, and the protected configurations."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
@@ -61,7 +62,13 @@ def _case_id(knobs: dict[str, Any]) -> str:
     return ",".join(f"{a}={b}" for a, b in knobs.items()) or "default"
 
 
-@pytest.mark.parametrize("knobs", REFERENCE_CASES, ids=_case_id)
+# Half of the cases run in the default suite, the rest with the slow tests.
+FAST_REFERENCE = (0, 1, 2, 4, 5, 10, 12, 13)
+
+
+@pytest.mark.parametrize("knobs", [
+    pytest.param(k, id=_case_id(k), marks=() if i in FAST_REFERENCE else pytest.mark.slow)
+    for i, k in enumerate(REFERENCE_CASES)])
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_agrees_with_the_independent_reference(knobs: dict[str, Any], backend: str) -> None:
     reference = REFERENCE.explore(knobs)
@@ -479,3 +486,50 @@ def test_pdr_finds_each_incident_as_the_explicit_engine_does(
     assert found["verdict"] == "violated" and found["trace_length"] == length
     _, explicit = _check(config, prop)
     assert _labels(found) == _labels(explicit["properties"][0])
+
+
+# -- the configuration question (specs/pacemaker/QUESTIONS.md) -------------------------
+def _race_closed(*knob_sets: str, grid: tuple[str, ...]) -> dict[tuple[int, int], bool]:
+    """NoMutualFencing over a sweep: (fence_delay, token_ticks) -> holds."""
+    sets = [arg for knobs in knob_sets for arg in ("--set", knobs)]
+    axes = [arg for axis in grid for arg in ("--grid", axis)]
+    status, data = run_json("sweep", "specs/pacemaker.py", *sets, *axes, "--property",
+                            "NoMutualFencing", "--jobs", "1", "--no-store")
+    assert status in (0, 1)
+    return {(p["knobs"]["fence_delay"], p["knobs"]["token_ticks"]):
+            p["properties"][0]["verdict"] == "holds" for p in data["points"]}
+
+
+GRID = ("fence_delay=0..3", "token_ticks=1..2")
+
+
+def test_without_wait_for_all_only_a_delay_equal_to_the_detection_time_closes_the_race() -> None:
+    closed = _race_closed("wait_for_all=false", grid=GRID)
+    assert len(closed) == 8
+    assert closed == {(d, t): d == t for d, t in closed}
+
+
+@pytest.mark.slow
+def test_with_wait_for_all_a_delay_up_to_the_detection_time_closes_the_race() -> None:
+    closed = _race_closed("max_faults=3", grid=GRID)
+    assert closed == {(d, t): 1 <= d <= t for d, t in closed}
+    # Cancelling a stale request removes the upper bound: any delay of a tick or more.
+    cancelled = _race_closed("max_faults=3", "cancel_stale=true", grid=GRID)
+    assert cancelled == {(d, t): d >= 1 for d, t in cancelled}
+
+
+def test_a_malformed_sweep_axis_is_one_line_exit_2() -> None:
+    status, _, err = run_cli("sweep", "specs/pacemaker.py", "--grid", "fence_delay=3..x",
+                             "--no-store")
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("config", "prop"), [(c, p) for c, p, _ in INCIDENT_RUNS],
+                         ids=[c for c, _, _ in INCIDENT_RUNS])
+def test_explore_finds_each_incident(config: str, prop: str) -> None:
+    status, out, _ = run_cli("explore", f"specs/pacemaker/{config}.toml", "--property", prop,
+                             "--seed", "0", "--max-examples", "300", "--no-db", "--json")
+    assert status == 1
+    found = json.loads(out)["properties"][0]
+    assert found["verdict"] == "violated" and found["trace"] is not None
