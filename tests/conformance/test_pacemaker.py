@@ -322,6 +322,7 @@ LIVENESS_CASES: list[dict[str, Any]] = [
     {"cancel_stale": True, "fence_delay": 3, "wait_for_all": False},
     {"a_returns": False},
     {"qdevice": True, "a_returns": False},
+    {"fence_delay": 2, "max_faults": 1},  # no trigger with B down: ToA is vacuous, 0
 ]
 
 
