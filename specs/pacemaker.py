@@ -10,9 +10,13 @@ vote with the ffsplit algorithm and `two_node` is off (corosync refuses both).
 
 One Tick is 3 s, the default totem token timeout. Reads are the state before
 an action, assignments the state after it; every counter is bounded.
+Action classes and fairness follow SEMANTICS.md: Tick is the clock; Cut, Crash
+and PowerLoss are faults; Heal and Boot are repairs; the rest are protocol
+actions. Clock, protocol and repair actions are weakly fair per instance
+(Boot(A) only while `a_returns` is on); faults are not fair.
 """
 
-from ccrverify.lang import Bool, Enum, IntRange, Spec, ite, max_
+from ccrverify.lang import FALSE, Bool, Enum, IntRange, Spec, ite, max_, min_
 
 spec = Spec("Pacemaker", __doc__, clock="Tick", lane_index="Node", shared_lane="net",
             faults=("Cut", "Crash", "PowerLoss"))
@@ -27,21 +31,14 @@ spec.knob("stonith", True, "fencing enabled (Pacemaker fencing-enabled / stonith
 spec.knob("qdevice", False, "a qnetd arbiter with one vote (ffsplit, tie breaker lowest node "
           "id); two_node is then off")
 spec.knob("max_faults", 2, "link cuts, node crashes and power losses allowed in one run", lo=0)
-
-# The class of every action (PROTOCOL.md "Liveness and failover time"): clock,
-# protocol and repair actions are weakly fair, faults are not.
-ACTION_CLASSES = {
-    "Tick": "clock",
-    "Fence": "protocol",
-    "Start": "protocol",
-    "StopNoQuorum": "protocol",
-    "StopMultipleActive": "protocol",
-    "Cut": "fault",
-    "Crash": "fault",
-    "PowerLoss": "fault",
-    "Heal": "repair",
-    "Boot": "repair",
-}
+spec.knob("boot_ticks", 0, "ticks a node stays down before it can boot; 0 lets a node's cluster "
+          "stack restart at once (a power-cycled server takes minutes, about 20 ticks or more)",
+          lo=0)
+spec.knob("cancel_stale", False, "a fence request still waiting out its delay is dropped when the "
+          "requester hears its target again or stops being quorate (the fencer's code keeps it: "
+          "off)")
+spec.knob("a_returns", True, "liveness only: node A, when down, eventually boots (weak fairness "
+          "of Boot(A)); false asks what happens when A is lost for good (a hardware failure)")
 
 STATUS = Enum("Status", ["down", "inquorate", "quorate"])
 VIEW = Enum("View", ["member", "lost", "down"])
@@ -60,7 +57,7 @@ def qnetd_link(n):
 @spec.model
 def build(m):
     k = m.k
-    T, D, F = k.token_ticks, k.fence_delay, k.max_faults
+    T, D, F, BT = k.token_ticks, k.fence_delay, k.max_faults, k.boot_ticks
     nodes = m.index("Node", NODE_NAMES)
     links = m.index("Link", ["AB", "AQ", "BQ"] if k.qdevice else ["AB"])
     # How a node sees a peer it cannot hear: after token loss, or (unseen) since it
@@ -85,6 +82,9 @@ def build(m):
           doc="the fence device is power-cycling this node")
     m.var("fenced", Bool(), over=nodes, init=False,
           doc="history: power-cycled by fencing, not yet a member with its peer again")
+    if BT > 0:  # with boot_ticks 0 the counter is always 0: left out of the state
+        m.var("down_for", IntRange(0, BT), over=nodes, init=0,
+              doc="ticks the node has been down, up to boot_ticks; 0 while it is up")
     m.var("link", Bool(), over=links, init=True)
     m.var("faults", IntRange(0, F), init=F)
 
@@ -102,6 +102,8 @@ def build(m):
         s.runs[n] = False
         s.wait[n] = 0
         s.fenced[n] = fenced
+        if BT > 0:
+            s.down_for[n] = 0  # a power-cycle starts the boot over
 
     def qnetd_vote(s, n, view_after):
         """ffsplit: qnetd's vote goes to n's partition. In a split, to the only side
@@ -120,7 +122,7 @@ def build(m):
             wins_tie = was_quorate_n & ~was_quorate_p
         return connected(n) & ((view_after[n] == "member") | ~connected(p) | wins_tie)
 
-    @m.action()
+    @m.action(cls="clock")
     def tick(s):
         """One tick (3 s) passes: membership, quorum and fence requests."""
         # The fence device acts within a tick: time does not pass while it is armed.
@@ -138,6 +140,8 @@ def build(m):
             s.peer[n] = view_after[n]
             s.missed[n] = ite(counting, s.missed[n] + 1, 0)
             s.fenced[n] = s.fenced[n] & ~heard
+            if BT > 0:
+                s.down_for[n] = ite(up(s, n), 0, min_(s.down_for[n] + 1, BT))
         # 2. Quorum (votequorum's are_we_quorate): with wait_for_all, a node that
         # is not quorate becomes quorate only while it sees every vote at once.
         for n in nodes:
@@ -152,16 +156,23 @@ def build(m):
             s.status[n] = status_after[n]
         # 3. Fencing: a quorate node with a lost peer asks its fencer to shoot it;
         # the request waits out the target's delay, then arms the fence device.
+        # With cancel_stale a waiting request is dropped once the requester hears
+        # its target again or is no longer quorate.
         for n in nodes:
             p = peer(n)
             if not k.stonith:
                 continue
             request = ((status_after[n] == "quorate") & (view_after[n] == "lost")
                        & (s.wait[n] == 0))
-            s.armed[p] = (request & (delay(p) == 0)) | (s.wait[n] == 1)
-            s.wait[n] = ite(request & (delay(p) > 0), delay(p), max_(s.wait[n] - 1, 0))
+            stale = FALSE
+            if k.cancel_stale:
+                stale = (s.wait[n] > 0) & ((view_after[n] != "lost")
+                                           | (status_after[n] != "quorate"))
+            s.armed[p] = (request & (delay(p) == 0)) | ((s.wait[n] == 1) & ~stale)
+            s.wait[n] = ite(request & (delay(p) > 0), delay(p),
+                            ite(stale, 0, max_(s.wait[n] - 1, 0)))
 
-    @m.action(t=nodes)
+    @m.action(t=nodes, cls="protocol")
     def fence(s, t):
         """The fence device power-cycles node {t} at its peer's request."""
         r = peer(t)
@@ -171,7 +182,7 @@ def build(m):
         s.peer[r] = ite(up(s, r), "down", s.peer[r])
         s.missed[r] = 0
 
-    @m.action(n=nodes)
+    @m.action(n=nodes, cls="protocol")
     def start(s, n):
         """Quorate node {n} starts the resource: its peer is known to run nothing."""
         p = peer(n)
@@ -180,13 +191,13 @@ def build(m):
         s.require((s.status[n] == "quorate") & ~s.runs[n] & known_idle)
         s.runs[n] = True
 
-    @m.action(n=nodes)
+    @m.action(n=nodes, cls="protocol")
     def stop_no_quorum(s, n):
         """Node {n} has lost quorum and stops the resource (no-quorum-policy=stop)."""
         s.require(s.runs[n] & (s.status[n] == "inquorate"))
         s.runs[n] = False
 
-    @m.action()
+    @m.action(cls="protocol")
     def stop_multiple_active(s):
         """The resource runs on both members: stop both (multiple-active=stop_start)."""
         s.require(s.runs["A"] & s.runs["B"] & s.link["AB"]
@@ -194,21 +205,21 @@ def build(m):
         s.runs["A"] = False
         s.runs["B"] = False
 
-    @m.action(l=links)
+    @m.action(l=links, cls="fault")
     def cut(s, l):  # noqa: E741 - l names a link, as in the document
         """Link {l} fails."""
         s.require(s.link[l] & (s.faults > 0))
         s.link[l] = False
         s.faults = s.faults - 1
 
-    @m.action(n=nodes)
+    @m.action(n=nodes, cls="fault")
     def crash(s, n):
         """Node {n} crashes (or loses power alone)."""
         s.require(up(s, n) & (s.faults > 0))
         go_down(s, n, fenced=False)
         s.faults = s.faults - 1
 
-    @m.action()
+    @m.action(cls="fault")
     def power_loss(s):
         """Both nodes lose power at once (a cold start follows)."""
         s.require((up(s, "A") | up(s, "B")) & (s.faults > 0))
@@ -216,13 +227,12 @@ def build(m):
             go_down(s, n, fenced=False)
         s.faults = s.faults - 1
 
-    @m.action(l=links)
+    @m.action(l=links, cls="repair")
     def heal(s, l):  # noqa: E741
         """Link {l} is repaired."""
         s.require(~s.link[l])
         s.link[l] = True
 
-    @m.action(n=nodes)
     def boot(s, n):
         """Node {n} boots; corosync and Pacemaker start, not yet quorate."""
         p = peer(n)
@@ -230,3 +240,10 @@ def build(m):
         # while a fence action is armed or a request against it is waiting.
         s.require((s.status[n] == "down") & no_fence_in_flight(s) & (s.wait[p] == 0))
         s.status[n] = "inquorate"
+        if BT > 0:  # booting takes boot_ticks ticks of being down
+            s.require(s.down_for[n] == BT)
+            s.down_for[n] = 0
+
+    # Boot(A) and Boot(B) differ only in fairness: without a_returns, A may stay down.
+    m.action("Boot", n=["A"], cls="repair", fair="weak" if k.a_returns else None)(boot)
+    m.action("Boot", n=["B"], cls="repair")(boot)

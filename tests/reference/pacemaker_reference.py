@@ -1,19 +1,20 @@
 """Independent reference implementation of specs/pacemaker/SEMANTICS.md.
 
 Plain Python, no imports from the project. A state is a tuple
-(status, peer, missed, runs, wait, armed, fenced, link, faults)
+(status, peer, missed, runs, wait, armed, fenced, down_for, link, faults)
 where every per-node field is a pair indexed 0 = A, 1 = B, and link is a tuple
 over LINKS (AB, then AQ and BQ when the qdevice knob is on).
 """
 from collections import deque
 
 KNOB_DEFAULTS = dict(token_ticks=2, fence_delay=0, wait_for_all=True,
-                     stonith=True, qdevice=False, max_faults=2)
+                     stonith=True, qdevice=False, max_faults=2, boot_ticks=0,
+                     cancel_stale=False, a_returns=True)
 
 NODES = ("A", "B")
 DOWN, INQUORATE, QUORATE = "down", "inquorate", "quorate"
 MEMBER, LOST = "member", "lost"
-STATUS, PEER, MISSED, RUNS, WAIT, ARMED, FENCED, LINK, FAULTS = range(9)
+STATUS, PEER, MISSED, RUNS, WAIT, ARMED, FENCED, DOWN_FOR, LINK, FAULTS = range(10)
 PROPERTIES = ("NoSplitBrain", "NoMutualFencing", "NoFenceLoop")
 PROTOCOL_ACTIONS = ("Fence", "Start", "StopNoQuorum", "StopMultipleActive")
 
@@ -38,7 +39,7 @@ def fence_delay_for(target, k):
 
 def initial_state(k):
     return ((QUORATE, QUORATE), (MEMBER, MEMBER), (0, 0), (True, False), (0, 0),
-            (False, False), (False, False), tuple(True for _ in links_of(k)),
+            (False, False), (False, False), (0, 0), tuple(True for _ in links_of(k)),
             k["max_faults"])
 
 
@@ -71,6 +72,7 @@ def go_down(w, n, k, fenced):
     w.f[RUNS][n] = False
     w.f[WAIT][n] = 0
     w.f[FENCED][n] = fenced
+    w.f[DOWN_FOR][n] = 0
 
 
 def tick(state, k):
@@ -91,6 +93,10 @@ def tick(state, k):
         counting = is_up(state, n) and not heard and peer[n] == MEMBER and not declared
         w.f[MISSED][n] = missed[n] + 1 if counting else 0
         w.f[FENCED][n] = state[FENCED][n] and not heard
+        if is_up(state, n):
+            w.f[DOWN_FOR][n] = 0
+        else:
+            w.f[DOWN_FOR][n] = min(state[DOWN_FOR][n] + 1, k["boot_ticks"])
         w.f[PEER][n] = peer_after[n]
 
     def connected(x):
@@ -125,8 +131,17 @@ def tick(state, k):
             wait = state[WAIT][n]
             d = fence_delay_for(p, k)
             request = status_after[n] == QUORATE and peer_after[n] == LOST and wait == 0
-            w.f[ARMED][p] = (request and d == 0) or wait == 1
-            w.f[WAIT][n] = d if (request and d > 0) else max(wait - 1, 0)
+            # cancel_stale: a waiting request dies once the target is heard again
+            # or the requester has lost quorum.
+            dropped = (k["cancel_stale"] and wait > 0
+                       and (peer_after[n] != LOST or status_after[n] != QUORATE))
+            w.f[ARMED][p] = (request and d == 0) or (wait == 1 and not dropped)
+            if request and d > 0:
+                w.f[WAIT][n] = d
+            elif dropped:
+                w.f[WAIT][n] = 0
+            else:
+                w.f[WAIT][n] = max(wait - 1, 0)
     return w.freeze()
 
 
@@ -184,9 +199,11 @@ def successors(state, knobs=None):
                         replace_field(state, LINK, replace(state[LINK], i, True))))
     for n in (0, 1):
         p = 1 - n
-        if status[n] == DOWN and not armed[0] and not armed[1] and wait[p] == 0:
-            out.append(("Boot(%s)" % NODES[n],
-                        replace_field(state, STATUS, replace(status, n, INQUORATE))))
+        if (status[n] == DOWN and not armed[0] and not armed[1] and wait[p] == 0
+                and state[DOWN_FOR][n] >= k["boot_ticks"]):
+            booted = replace_field(state, STATUS, replace(status, n, INQUORATE))
+            booted = replace_field(booted, DOWN_FOR, replace(state[DOWN_FOR], n, 0))
+            out.append(("Boot(%s)" % NODES[n], booted))
     return out
 
 
@@ -251,13 +268,16 @@ def _quiet_prompt_steps(state, k):
     return [(True, t) for label, t in steps if label == "Tick"]
 
 
-def failover_time(knobs=None, any_peer=False):
+def failover_time(knobs=None, any_peer=False, down=None):
     """The FailoverTime figure: the most Ticks from a trigger to serving(p), or
-    "never" when a quiet, prompt run can avoid the response forever."""
+    "never" when a quiet, prompt run can avoid the response forever. `down`
+    ("A" or "B") keeps only the triggers where that node is the one lost."""
     k = full_knobs(knobs)
     reachable = explore(k)["states"]
     worst = 0
     for n in (0, 1):
+        if down is not None and NODES[n] != down:
+            continue
         p = 1 - n
         memo = {}
         for s in reachable:
@@ -290,6 +310,82 @@ def _longest(state, p, k, memo, on_path):
     on_path.discard(state)
     memo[state] = result
     return result
+
+
+# -- Recovers: (no node serves) ~> (some node serves) under weak fairness ----------
+FAIR_ACTIONS = ("Tick", "Fence", "Start", "StopNoQuorum", "StopMultipleActive", "Heal")
+
+
+def _fair(label, k):
+    name = label.split("(")[0]
+    return name in FAIR_ACTIONS or label == "Boot(B)" or (label == "Boot(A)" and k["a_returns"])
+
+
+def recovers(knobs=None):
+    """True when Recovers holds: no reachable set of states where no node serves
+    holds a cycle that is fair (every weakly fair action instance is taken on it
+    or disabled somewhere on it), and no such state lets every fair instance stay
+    disabled (stuttering)."""
+    k = full_knobs(knobs)
+    states = [s for s in explore(k)["states"] if not (s[RUNS][0] or s[RUNS][1])]
+    inside = set(states)
+    edges = {}
+    enabled = {}
+    for s in states:
+        steps = successors(s, k)
+        enabled[s] = {label for label, _ in steps if _fair(label, k)}
+        if not enabled[s]:
+            return False
+        edges[s] = [(label, t) for label, t in steps if t in inside]
+    for component in _components(states, edges):
+        members = set(component)
+        taken = {label for s in component for label, t in edges[s] if t in members}
+        if not any(t in members for s in component for _, t in edges[s]):
+            continue  # a single state without a self-loop: no cycle
+        wanted = set().union(*(enabled[s] for s in component))
+        if all(label in taken or any(label not in enabled[s] for s in component)
+               for label in wanted):
+            return False
+    return True
+
+
+def _components(nodes, edges):
+    """Strongly connected components (Kosaraju, iterative)."""
+    order, seen = [], set()
+    for root in nodes:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(edges[root]))]
+        while stack:
+            v, it = stack[-1]
+            for _, w in it:
+                if w not in seen:
+                    seen.add(w)
+                    stack.append((w, iter(edges[w])))
+                    break
+            else:
+                stack.pop()
+                order.append(v)
+    reverse = {v: [] for v in nodes}
+    for v in nodes:
+        for _, w in edges[v]:
+            reverse[w].append(v)
+    out, assigned = [], set()
+    for root in reversed(order):
+        if root in assigned:
+            continue
+        assigned.add(root)
+        component, todo = [], [root]
+        while todo:
+            v = todo.pop()
+            component.append(v)
+            for w in reverse[v]:
+                if w not in assigned:
+                    assigned.add(w)
+                    todo.append(w)
+        out.append(component)
+    return out
 
 
 if __name__ == "__main__":
