@@ -73,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = make_parser().parse_args(argv)
+    args.argv = argv  # the command as given, for a report's "made by" line
     try:
         status: int = args.run(args)
         return status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from typing import Any
 
@@ -58,7 +59,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     report = build_report(
         model, result, {k.name: (k.default, k.doc) for k in spec.knobs.values()},
         display(target.source), target.config_path,
-        config.description if config else "", "ccrverify " + " ".join(sys.argv[1:]), sweeps)
+        config.description if config else "", "ccrverify " + shlex.join(args.argv), sweeps)
     try:
         written = write_report(report, out)
     except OSError as err:

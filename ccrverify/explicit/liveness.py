@@ -347,6 +347,9 @@ def _only(n: int, node: int) -> Any:
     return out
 
 
+VACUOUS = "no reachable state is a trigger"
+
+
 # -- the properties --------------------------------------------------------------------
 def decide(compiled: CompiledModel, graph: StateGraph, props: Sequence[Property]
            ) -> list[PropertyResult]:
@@ -442,7 +445,10 @@ def _response(a: Analysis, prop: Property) -> PropertyResult:
         return _never(a, prop, trigger & ~response, allowed, region, dead, cyclic, keep)
     worst, best_edge = _longest(a, region, allowed, ticks, response)
     starts = np.flatnonzero(trigger)
-    figure = int(worst[starts].max()) if len(starts) else 0
+    if not len(starts):  # holds vacuously: say so rather than print a figure of 0
+        return PropertyResult(prop.name, prop.description, Verdict.holds(VACUOUS),
+                              kind=prop.kind)
+    figure = int(worst[starts].max())
     if prop.within is None or figure <= prop.within:
         return PropertyResult(prop.name, prop.description, Verdict.holds(
             f"worst case {figure} tick{'s' if figure != 1 else ''}"), kind=prop.kind,

@@ -13,6 +13,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from ccrverify.model import PropertyKind
 from ccrverify.result import HOLDS, UNKNOWN, VIOLATED, CheckResult, Coverage
 from ccrverify.trace import Trace
 
@@ -105,7 +106,8 @@ def verdict_table(result: CheckResult, fmt: str = "table") -> str:
     rows = []
     for p in result.properties:
         verdict = str(p.verdict) + (f" ({p.verdict.reason})" if p.verdict.kind == UNKNOWN
-                                    else "")
+                                    or (p.kind == PropertyKind.RESPONSE and p.ticks is None
+                                        and p.verdict.reason) else "")
         if p.ticks is not None:
             verdict += f" ({p.ticks} tick{'' if p.ticks == 1 else 's'})" if p.ticks != "never" \
                 else " (never)"

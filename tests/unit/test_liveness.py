@@ -335,3 +335,9 @@ def test_json_shows_the_lasso_the_figure_and_the_fairness() -> None:
     status, out, _ = run_cli("check", CCR, "--property", "Recovers", "--json")
     assert any(line.startswith("weak: ") for line in json.loads(out)["properties"][0][
         "fairness"])
+
+
+def test_a_response_with_no_reachable_trigger_says_so() -> None:
+    got = verdicts(CCR, max_faults=0)["FailoverTime"]  # no crash: nothing to fail over
+    assert got.verdict.kind == "holds" and got.ticks is None
+    assert "no reachable state is a trigger" in got.verdict.reason
