@@ -11,7 +11,7 @@ from html import escape
 
 from ccrverify.render.svg import heatmap_svg, timeline_svg
 from ccrverify.render.sweep import sweep_title
-from ccrverify.render.text import format_value
+from ccrverify.render.text import format_value, verdict_text
 from ccrverify.report import Report
 from ccrverify.result import HOLDS, VIOLATED
 from ccrverify.sweep.runner import SweepResult
@@ -84,7 +84,7 @@ def render_html(report: Report) -> str:
     out.append(_table(["", ""], [[escape(a), escape(b)] for a, b in stats]))
 
     out.append("<h2>Verdicts</h2>")
-    rows = [[escape(p.name), _verdict(str(p.verdict)),
+    rows = [[escape(p.name), _verdict(verdict_text(p)),
              "-" if p.trace is None else str(len(p.trace)), escape(p.description)]
             for p in r.properties]
     out.append(_table(["property", "verdict", "shortest counterexample", "meaning"], rows))

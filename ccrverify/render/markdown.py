@@ -6,7 +6,7 @@ from tabulate import tabulate
 
 from ccrverify.render.svg import timeline_file
 from ccrverify.render.sweep import sweep_markdown
-from ccrverify.render.text import format_value, trace_table
+from ccrverify.render.text import format_value, trace_table, verdict_text
 from ccrverify.report import Report
 
 
@@ -35,7 +35,7 @@ def render_markdown(report: Report, pictures: str = "") -> str:
     ]
     out += [tabulate(stats_rows, headers=["", ""], tablefmt="github", disable_numparse=True), ""]
     out += ["## Verdicts", ""]
-    rows = [[p.name, str(p.verdict), "-" if p.trace is None else str(len(p.trace)), p.description]
+    rows = [[p.name, verdict_text(p), "-" if p.trace is None else str(len(p.trace)), p.description]
             for p in r.properties]
     out += [tabulate(rows, headers=["property", "verdict", "shortest counterexample", "meaning"],
                      tablefmt="github", disable_numparse=True), ""]

@@ -14,7 +14,7 @@ from typing import Any
 from tabulate import tabulate
 
 from ccrverify.model import PropertyKind
-from ccrverify.result import HOLDS, UNKNOWN, VIOLATED, CheckResult, Coverage
+from ccrverify.result import HOLDS, UNKNOWN, VIOLATED, CheckResult, Coverage, PropertyResult
 from ccrverify.trace import Trace
 
 
@@ -102,16 +102,21 @@ def summary(result: CheckResult, source: str = "") -> str:
     return "\n".join(lines)
 
 
+def verdict_text(p: PropertyResult) -> str:
+    """A verdict as every page shows it: with an unknown's reason, a response's
+    figure in ticks (or never), and why a response holds with no figure."""
+    verdict = str(p.verdict) + (f" ({p.verdict.reason})" if p.verdict.kind == UNKNOWN
+                                or (p.kind == PropertyKind.RESPONSE and p.ticks is None
+                                    and p.verdict.reason) else "")
+    if p.ticks is not None:
+        verdict += f" ({p.ticks} tick{'' if p.ticks == 1 else 's'})" if p.ticks != "never" \
+            else " (never)"
+    return verdict
+
+
 def verdict_table(result: CheckResult, fmt: str = "table") -> str:
-    rows = []
-    for p in result.properties:
-        verdict = str(p.verdict) + (f" ({p.verdict.reason})" if p.verdict.kind == UNKNOWN
-                                    or (p.kind == PropertyKind.RESPONSE and p.ticks is None
-                                        and p.verdict.reason) else "")
-        if p.ticks is not None:
-            verdict += f" ({p.ticks} tick{'' if p.ticks == 1 else 's'})" if p.ticks != "never" \
-                else " (never)"
-        rows.append([p.name, verdict, "-" if p.trace is None else len(p.trace), p.description])
+    rows = [[p.name, verdict_text(p), "-" if p.trace is None else len(p.trace), p.description]
+            for p in result.properties]
     return str(tabulate(rows, headers=["property", "verdict", "trace", "description"],
                         tablefmt="github" if fmt == "markdown" else "simple",
                         disable_numparse=True))
