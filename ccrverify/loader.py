@@ -59,8 +59,12 @@ def bundled_models() -> list[str]:
     specs = REPO_ROOT / "specs"
     if not specs.is_dir():
         return []
+    # A model's own folder (specs/ccr/ beside specs/ccr.py) holds its configurations
+    # and helpers, not models.
     return sorted(str(p.relative_to(specs).with_suffix("")) for p in specs.rglob("*.py")
-                  if not p.name.startswith("_"))
+                  if not p.name.startswith("_")
+                  and not any(d.with_suffix(".py").is_file() for d in p.parents
+                              if d != specs and specs in d.parents))
 
 
 def resolve_spec(name: str, near: Path | None = None) -> Path:
