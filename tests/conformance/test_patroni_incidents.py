@@ -108,17 +108,32 @@ def _recheck_with_z3(certificate: Path) -> None:
     done = subprocess.run([Z3, str(certificate)], capture_output=True, text=True, timeout=600)
     answers = done.stdout.split()
     assert done.returncode == 0, done.stderr
-    assert answers == ["unsat"] * certificate.read_text().count("(check-sat)")
+    queries = [line for line in certificate.read_text().splitlines()
+               if line.startswith("(check-sat)")]
+    assert answers == ["unsat"] * len(queries)
     assert answers
 
 
-@pytest.mark.slow  # about 90 s of CPU (8 min on the loaded 2-core machine)
+# protected configuration -> (knob overrides, the incident it protects against). issue 308's
+# fix is proved with one fault: the incident needs only IsolateStale(A), and the proof with
+# two faults did not finish on the shared machine (specs/patroni/QUESTIONS.md, Proofs).
+PROOFS = {
+    "timer-rule-enforced.toml": ((), "timer-rule-violated.toml"),
+    "issue-308-fixed.toml": (("--set", "max_faults=1"), "issue-308-stale-leader.toml"),
+}
+
+
+@pytest.mark.slow  # 70 to 90 s of CPU each (6 to 8 min on the loaded 2-core machine)
 @pytest.mark.skipif(not Path(Z3).exists(), reason="needs the z3 binary (pip install z3-solver)")
-def test_the_enforced_timer_rule_is_proved_with_a_certificate(tmp_path: Path) -> None:
-    certificate = tmp_path / "timer-rule-enforced.smt2"
-    status, data = run_json("prove", str(CONFIGS / "timer-rule-enforced.toml"), "--engine",
-                            "mined", "--property", "NoSplitBrain", "--certificate",
-                            str(certificate))
+@pytest.mark.parametrize("config", sorted(PROOFS))
+def test_the_protection_is_proved_with_a_certificate(tmp_path: Path, config: str) -> None:
+    extra, incident = PROOFS[config]
+    # Not vacuous: with the same overrides the unprotected configuration is violated.
+    status, _ = run_json("check", str(CONFIGS / incident), *extra, "--property", "NoSplitBrain")
+    assert status == 1
+    certificate = tmp_path / "proof.smt2"
+    status, data = run_json("prove", str(CONFIGS / config), *extra, "--engine", "mined",
+                            "--property", "NoSplitBrain", "--certificate", str(certificate))
     assert status == 0
     assert [(p["name"], p["verdict"]) for p in data["properties"]] == [("NoSplitBrain",
                                                                          "holds")]
