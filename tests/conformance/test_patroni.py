@@ -292,3 +292,26 @@ def test_recovers_bad_knob_is_one_line_exit_2() -> None:
                                "restart_fair=3", "--property", "Recovers")
     assert status == 2
     assert out == "" and len(err.strip().splitlines()) == 1 and "restart_fair" in err
+
+
+# -- the timer question through synthesize (specs/patroni/QUESTIONS.md) --------------------
+def test_synthesize_finds_the_documented_timer_rule() -> None:
+    status, data = run_json("synthesize", str(CONFIGS / "question-timers.toml"), "--property",
+                            "NoSplitBrain", "--knob", "ttl=4..6", "--knob", "loop_wait=1..2",
+                            "--knob", "retry_timeout=1..2", "--engine", "explicit")
+    assert status == 0
+    points = {(p["knobs"]["ttl"], p["knobs"]["loop_wait"], p["knobs"]["retry_timeout"]):
+              p["verdict"] for p in data["points"]}
+    assert len(points) == 12
+    for (ttl, loop_wait, retry), verdict in points.items():
+        assert verdict == ("holds" if loop_wait + 2 * retry <= ttl else "violated")
+    # The rule restricted to this box, in the synthesizer's words.
+    assert data["constraint"] == "retry_timeout <= 1 ∨ loop_wait <= ttl - 4"
+
+
+def test_synthesize_bad_knob_range_is_one_line_exit_2() -> None:
+    status, out, err = run_cli("synthesize", str(CONFIGS / "question-timers.toml"),
+                               "--property", "NoSplitBrain", "--knob", "ttl=0..6",
+                               "--engine", "explicit")
+    assert status == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "ttl" in err
