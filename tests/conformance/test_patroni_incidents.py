@@ -123,7 +123,7 @@ PROOFS = {
 }
 
 
-@pytest.mark.slow  # 70 to 90 s of CPU each (6 to 8 min on the loaded 2-core machine)
+@pytest.mark.slow  # 2 to 3 min of CPU each (7 to 8 min on the loaded 2-core machine)
 @pytest.mark.skipif(not Path(Z3).exists(), reason="needs the z3 binary (pip install z3-solver)")
 @pytest.mark.parametrize("config", sorted(PROOFS))
 def test_the_protection_is_proved_with_a_certificate(tmp_path: Path, config: str) -> None:
