@@ -30,29 +30,13 @@ spec.knob("synchronous_mode", False, "Patroni synchronous_mode (non-strict): com
           "the synchronous standby; only it or the last leader may take the key")
 spec.knob("writes", 1, "client transactions, ids 1..W, each committed at most once", lo=1)
 spec.knob("max_faults", 2, "crashes plus isolations allowed in one run", lo=0)
+spec.knob("restart_fair", True, "liveness only: a crashed host is eventually restarted (weak "
+          "fairness of Restart); false asks what happens if it never comes back")
 
-# Which class each action belongs to (SEMANTICS.md, "Actions"): clock, protocol
-# and repair actions are weakly fair; fault, workload and administrator are not.
-ACTION_CLASSES = {
-    "Tick": "clock",
-    "StartCycle": "protocol",
-    "Read": "protocol",
-    "StaleRead": "protocol",
-    "ReadTimeout": "protocol",
-    "Update": "protocol",
-    "UpdateFailed": "protocol",
-    "Acquire": "protocol",
-    "Replicate": "protocol",
-    "Rewind": "protocol",
-    "SetSync": "protocol",
-    "DropSync": "protocol",
-    "Write": "workload",
-    "Crash": "fault",
-    "Isolate": "fault",
-    "IsolateStale": "fault",
-    "Restart": "repair",
-    "Heal": "repair",
-}
+# Action classes (SEMANTICS.md, "Liveness and failover time"): Tick is the clock,
+# Crash, Isolate and IsolateStale the faults (Spec(faults=...)), Write the workload,
+# Restart and Heal the repairs, every other action protocol. Clock, protocol and
+# repair actions are weakly fair per instance; faults and the workload are not.
 
 ALL_NODES = ["A", "B", "C"]
 ROLE = Enum("Role", ["primary", "replica"])
@@ -258,7 +242,7 @@ def build(m):
             s.sync_leader = n
             s.sync_standby = "none"
 
-    @m.action(n=nodes, w=write_ids)
+    @m.action(n=nodes, w=write_ids, cls="workload")
     def write(s, n, w):
         """A client commits transaction {w} on primary {n}."""
         s.require(loop(s, n) & (s.acked[w] == "no"))
@@ -282,7 +266,7 @@ def build(m):
         demote(s, n)  # PostgreSQL is gone; Patroni will start it as a replica
         s.faults = s.faults - 1
 
-    @m.action(n=nodes)
+    @m.action(n=nodes, cls="repair", fair="weak" if k.restart_fair else None)
     def restart(s, n):
         """Member {n} boots; Patroni starts PostgreSQL as a replica."""
         s.require(~s.up[n])
@@ -305,7 +289,7 @@ def build(m):
             s.frozen[n] = s.holder
             s.faults = s.faults - 1
 
-    @m.action(n=nodes)
+    @m.action(n=nodes, cls="repair")
     def heal(s, n):
         """Member {n}'s network is repaired."""
         s.require(s.net[n] != "ok")

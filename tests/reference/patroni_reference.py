@@ -13,7 +13,7 @@ from collections import deque
 KNOB_DEFAULTS = dict(members=2, ttl=6, loop_wait=2, retry_timeout=2,
                      demote_on_failed_update=True, isolate=True,
                      stale_reads=True, synchronous_mode=False, writes=1,
-                     max_faults=2)
+                     max_faults=2, restart_fair=True)
 
 NAMES = ("A", "B", "C")
 FIELDS = ("holder", "lease", "sync_leader", "sync_standby", "acked", "faults",
@@ -414,6 +414,92 @@ def failover_time(knobs=None, require_sync_standby=False):
             stack.pop()
         best = worst[trigger] if best is None else max(best, worst[trigger])
     return best
+
+
+# -- Recovers (SEMANTICS.md, Liveness and failover time) ---------------------------
+def fair_names(k):
+    """The weakly fair actions: the clock, every protocol action, Heal, and
+    Restart unless restart_fair is false."""
+    return {"Tick", "Heal", *PROTOCOL} | ({"Restart"} if k["restart_fair"] else set())
+
+
+def recovers(knobs=None):
+    """True when (nobody serves) ~> (somebody serves) holds under weak fairness
+    of every instance of the fair actions; False when some reachable state
+    where nobody serves starts a fair behaviour on which nobody ever serves.
+
+    With weak fairness only, a strongly connected set C of non-serving states
+    carries such a behaviour exactly when every fair instance enabled in all
+    of C is taken on some edge inside C (a cycle through all of C then
+    satisfies every instance); a non-serving state without successors
+    stutters fairly."""
+    k = full_knobs(knobs)
+    level, _ = reachable(k)
+    fair = fair_names(k)
+    nodes = [s for s in level if not serving(s)]
+    inside = set(nodes)
+    edges = {}     # state -> [(label, next state)] among non-serving states
+    enabled = {}   # state -> fair labels enabled there
+    for s in nodes:
+        steps = successors(s, k)
+        if not steps:
+            return False
+        enabled[s] = {label for name, label, _ in steps if name in fair}
+        edges[s] = [(label, t) for _, label, t in steps if t in inside]
+    for component in _components(nodes, edges):
+        members = set(component)
+        internal = [(label, t) for s in component for label, t in edges[s] if t in members]
+        if not internal:
+            continue  # a single state without a self-loop: no cycle
+        always = set.intersection(*(enabled[s] for s in component))
+        taken = {label for label, _ in internal}
+        if always <= taken:
+            return False
+    return True
+
+
+def _components(nodes, edges):
+    """Tarjan's strongly connected components, iteratively."""
+    index, low, on_stack, stack, out = {}, {}, set(), [], []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(edges[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            v, it = work[-1]
+            advanced = False
+            for _label, w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(edges[w])))
+                    advanced = True
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+            if low[v] == index[v]:
+                component = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    component.append(w)
+                    if w == v:
+                        break
+                out.append(component)
+    return out
 
 
 if __name__ == "__main__":
