@@ -32,6 +32,10 @@ spec.knob("max_faults", 2, "site power losses, WAN cuts and member crashes allow
 spec.knob("dac", False, "Datacenter Activation Coordination mode (DACP); off by default")
 spec.knob("switchover", True, "whether the administrator's datacenter switchover exists "
           "(Stop-DAG, Restore-DAG, Start-DAG); false leaves automatic failover alone")
+spec.knob("power_faults", True, "whether a site can lose power (PowerLoss); false leaves WAN "
+          "cuts and member crashes")
+spec.knob("wan_faults", True, "whether the WAN link can fail (CutWan); false leaves site power "
+          "losses and member crashes")
 
 
 ROLE = Enum("Role", ["active", "passive", "offline"])
@@ -265,7 +269,7 @@ def build(m):
     @m.action(site=sites, cls="fault")
     def power_loss(s, site):
         """Site {site} loses power: its members and its witness go down."""
-        s.require(s.power[site] & (s.faults > 0))
+        s.require(s.power[site] & (s.faults > 0) & k.power_faults)
         s.power[site] = False
         for a in names:
             if site_of(a) == site:
@@ -284,7 +288,7 @@ def build(m):
     @m.action(cls="fault")
     def cut_wan(s):
         """The WAN link between the sites fails."""
-        s.require(s.wan & (s.faults > 0))
+        s.require(s.wan & (s.faults > 0) & k.wan_faults)
         s.wan = False
         s.faults = s.faults - 1
 

@@ -53,6 +53,9 @@ FAST_CASES: list[dict[str, Any]] = [
     {"primary_members": 1, "second_members": 1, "dac": True, "mount_dial": 0},
     {"second_members": 1, "detect_ticks": 2, "max_faults": 1},
     {"switchover": False},
+    # Fault kinds: crashes and WAN cuts only, and power losses and crashes only.
+    {"primary_members": 1, "second_members": 1, "power_faults": False},
+    {"primary_members": 1, "second_members": 1, "wan_faults": False},
 ]
 
 # The published layout (2 + 2) and a second write: tens of seconds in the reference.
@@ -135,7 +138,7 @@ def test_list_knobs_and_properties() -> None:
     status, out, _ = run_cli("list-knobs", "specs/dag.py")
     assert status == 0
     for knob in ("primary_members", "second_members", "writes", "detect_ticks", "mount_dial",
-                 "max_faults", "dac", "switchover"):
+                 "max_faults", "dac", "switchover", "power_faults", "wan_faults"):
         assert knob in out
     status, out, _ = run_cli("list-properties", "specs/dag.py")
     assert status == 0

@@ -14,7 +14,8 @@ from collections import deque
 from functools import lru_cache
 
 KNOB_DEFAULTS = dict(primary_members=2, second_members=2, writes=1, detect_ticks=1,
-                     mount_dial=6, max_faults=2, dac=False, switchover=True)
+                     mount_dial=6, max_faults=2, dac=False, switchover=True,
+                     power_faults=True, wan_faults=True)
 
 FIELDS = ("power", "wan", "up", "role", "conf", "dacp", "missed", "log", "known",
           "acked", "started", "faults")
@@ -42,6 +43,7 @@ class Layout:
             k["max_faults"]
         self.dac = k["dac"]
         self.switchover = k["switchover"]
+        self.power_faults, self.wan_faults = k["power_faults"], k["wan_faults"]
         self.track_known = self.D < self.W
         # Configurations: (voters, witness votes?, witness site, votes needed).
         full_w = self.n % 2 == 0
@@ -245,7 +247,7 @@ def successors(L, st):
             out.append(("StartDag", with_fields(st, started="all", conf=("full",) * n)))
     # PowerLoss(x), PowerReturn(x)
     for x in (0, 1):
-        if st[POWER][x] and st[FAULTS] > 0:
+        if L.power_faults and st[POWER][x] and st[FAULTS] > 0:
             d = thaw(st)
             d["power"][x] = False
             for a in range(n):
@@ -262,7 +264,7 @@ def successors(L, st):
                     d["up"][a] = True
             out.append(("PowerReturn(%s)" % SITES[x], freeze(d)))
     # CutWan, HealWan
-    if st[WAN] and st[FAULTS] > 0:
+    if L.wan_faults and st[WAN] and st[FAULTS] > 0:
         out.append(("CutWan", with_fields(st, wan=False, faults=st[FAULTS] - 1)))
     if not st[WAN]:
         out.append(("HealWan", with_fields(st, wan=True)))
