@@ -7,6 +7,7 @@ the configuration question of specs/dag/QUESTIONS.md on small layouts."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -194,3 +195,15 @@ def test_without_wan_faults_no_switchover_sequence_splits_the_brain() -> None:
                             "--set", "second_members=1", "--set", "wan_faults=false",
                             "--set", "max_faults=3", "--property", "NoSplitBrain")
     assert status == 0 and data["properties"][0]["verdict"] == "holds"
+
+
+def test_the_report_timeline_has_a_lane_per_member_and_one_for_the_sites(tmp_path: Path) -> None:
+    out = tmp_path / "incident.md"
+    status, _, err = run_cli("report", SPLIT, "--set", "primary_members=1", "--set",
+                             "second_members=1", "--property", "NoSplitBrain", "--out", str(out))
+    assert status == 1, err
+    svg = (tmp_path / "incident" / "timeline-NoSplitBrain.svg").read_text()
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert {"P1", "S1", "Sites"} <= set(texts)
+    assert "P2" not in texts  # lanes follow the layout's members
+    assert "specs/dag/switchback-split-brain.toml" in out.read_text()
