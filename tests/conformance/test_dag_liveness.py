@@ -5,11 +5,13 @@ own fair-cycle search and longest-path figure."""
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ROOT, compiled, run_json
+from helpers import ROOT, compiled, run_cli, run_json
 
 from ccrverify import api
 from ccrverify.model import ActionClass, Fairness
@@ -207,3 +209,18 @@ def test_recovers_lasso_from_the_command_line() -> None:
                             "--set", "second_members=1", "--set", "switchover=false",
                             "--property", "Recovers")
     assert status == 0 and data["properties"][0]["verdict"] == "holds"
+
+
+def test_a_recovers_lasso_exits_1_through_a_shell_pipe() -> None:
+    command = (f"{sys.executable} -m ccrverify.cli check {SPEC} --set primary_members=1 "
+               "--set second_members=1 --property Recovers | true; echo ${PIPESTATUS[0]}")
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip() == "1", done.stderr
+
+
+@pytest.mark.parametrize("setting", ["switchover=maybe", "power_faults=2", "wan_faults=perhaps"])
+def test_a_malformed_boolean_knob_is_one_line_with_exit_2(setting: str) -> None:
+    status, out, err = run_cli("check", SPEC, "--set", setting, "--property", "Recovers")
+    assert status == 2 and out == "" and "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and setting.split("=")[0] in lines[0]
