@@ -170,6 +170,9 @@ RECOVERS: list[tuple[dict[str, Any], str]] = [
     ({"primary_members": 1, "second_members": 1, "switchover": False}, "holds"),
     ({"primary_members": 1, "second_members": 1, "dac": True, "switchover": False}, "holds"),
     ({"second_members": 1, "detect_ticks": 3, "max_faults": 1, "switchover": False}, "holds"),
+    # The published layout without the cmdlets, as shipped and Lossless.
+    ({"switchover": False}, "holds"),
+    ({"mount_dial": 0, "switchover": False}, "holds"),
 ]
 
 
