@@ -93,7 +93,7 @@ def test_explore_finds_the_split_brain() -> None:
 
 def test_explore_never_proves_the_protected_configuration() -> None:
     status, data = run_json("explore", PROTECTED, "--property", "NoSplitBrain", "--seed", "0",
-                            "--no-db", "--max-examples", "50")
+                            "--no-db", "--max-examples", "20")
     assert status == 3 and data["properties"][0]["verdict"] == "unknown"
 
 
