@@ -7,6 +7,7 @@ the configuration question of specs/dag/QUESTIONS.md on small layouts."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -207,3 +208,30 @@ def test_the_report_timeline_has_a_lane_per_member_and_one_for_the_sites(tmp_pat
     assert {"P1", "S1", "Sites"} <= set(texts)
     assert "P2" not in texts  # lanes follow the layout's members
     assert "specs/dag/switchback-split-brain.toml" in out.read_text()
+
+
+def test_the_crash_split_brain_does_not_rest_on_the_restart_window() -> None:
+    # QUESTIONS.md: with the WAN cut before the servers restart (not between their restart
+    # and their first regroup), the run has the same length and also ends split; and the
+    # same run with the WAN healed before the regroup does not.
+    path = ROOT / "tests" / "reference" / "dag_reference.py"
+    spec = importlib.util.spec_from_file_location("dag_reference_incidents", path)
+    assert spec and spec.loader
+    reference = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reference)
+    layout = reference.Layout({"power_faults": False, "max_faults": 3})
+
+    def run(labels: list[str]) -> Any:
+        state = reference.initial(layout)
+        for label in labels:
+            state = next(s for lab, s in reference.successors(layout, state) if lab == label)
+        return state
+
+    prefix = ["Crash(P2)", "Crash(P1)", "StopDag", "RestoreDag", "CutWan", "Restart(P2)",
+              "Restart(P1)"]
+    split = run([*prefix, "Tick", "Mount(S1)", "Mount(P1)"])
+    assert not reference.no_split_brain(layout, split)
+    healed = run([*prefix, "HealWan", "Tick"])
+    assert healed[reference.CONF][:2] == ("out", "out")  # evicted at the first regroup
+    assert not any(label.startswith("Mount(P") for label, _ in
+                   reference.successors(layout, healed))
