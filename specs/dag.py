@@ -7,7 +7,9 @@ votes only after a datacenter switchover. One mailbox database has a copy on
 every member. The sites are joined by one WAN link. One Tick is one cluster
 regroup (a heartbeat-threshold period); every counter saturates. Each action
 carries SEMANTICS.md's name and reads as its text: reads are the state before
-the action, assignments the state after.
+the action, assignments the state after. Each action names its class
+(SEMANTICS.md, "Actions"); clock, protocol and repair actions are weakly fair
+per instance by the language's default, the others are not fair.
 """
 
 from ccrverify.lang import Bool, Enum, IntRange, Seq, Spec, all_of, any_of, ite, max_, min_
@@ -28,25 +30,13 @@ spec.knob("mount_dial", 6, "most missing logs allowed for an automatic mount "
 spec.knob("max_faults", 2, "site power losses, WAN cuts and member crashes allowed in one run",
           lo=0)
 spec.knob("dac", False, "Datacenter Activation Coordination mode (DACP); off by default")
+spec.knob("switchover", True, "whether the administrator's datacenter switchover exists "
+          "(Stop-DAG, Restore-DAG, Start-DAG); false leaves automatic failover alone")
+spec.knob("power_faults", True, "whether a site can lose power (PowerLoss); false leaves WAN "
+          "cuts and member crashes")
+spec.knob("wan_faults", True, "whether the WAN link can fail (CutWan); false leaves site power "
+          "losses and member crashes")
 
-# Every action's class (SEMANTICS.md, "Actions"); clock, protocol and repair
-# actions are weakly fair, the others are not.
-ACTION_CLASSES = {
-    "Deliver": "workload",
-    "Replicate": "protocol",
-    "Reseed": "protocol",
-    "Tick": "clock",
-    "Mount": "protocol",
-    "StopDag": "administrator",
-    "RestoreDag": "administrator",
-    "StartDag": "administrator",
-    "PowerLoss": "fault",
-    "PowerReturn": "repair",
-    "CutWan": "fault",
-    "HealWan": "repair",
-    "Crash": "fault",
-    "Restart": "repair",
-}
 
 ROLE = Enum("Role", ["active", "passive", "offline"])
 CONF = Enum("Conf", ["full", "second", "out"])
@@ -134,7 +124,7 @@ def build(m):
     def sees_active(s, a):
         return any_of(serving(s, u) & reach(s, a, u) for u in names if u != a)
 
-    @m.action(a=members, w=write_ids)
+    @m.action(a=members, w=write_ids, cls="workload")
     def deliver(s, a, w):
         """Active member {a} writes {w} to its log and acknowledges it to the client."""
         s.require(serving(s, a) & ~s.acked[w])
@@ -145,7 +135,7 @@ def build(m):
         return (s.up[n] & (s.role[n] == "passive") & serving(s, a) & reach(s, n, a)
                 & (s.conf[n] == s.conf[a]))
 
-    @m.action(n=members, a=members)
+    @m.action(n=members, a=members, cls="protocol")
     def replicate(s, n, a):
         """Passive member {n} copies the next log from active member {a}."""
         s.require((n != a) & ships(s, n, a) & (s.log[n].len < s.log[a].len)
@@ -154,7 +144,7 @@ def build(m):
         if track_known:
             s.known[n] = s.log[a].len
 
-    @m.action(n=members, a=members)
+    @m.action(n=members, a=members, cls="protocol")
     def reseed(s, n, a):
         """Passive member {n} has diverged from active member {a} and is reseeded from it."""
         s.require((n != a) & ships(s, n, a) & ~s.log[n].is_prefix_of(s.log[a]))
@@ -175,7 +165,7 @@ def build(m):
                             all_of(s.up[u] & reach(s, a, u) for u in second))
         return bit_holder | every_started
 
-    @m.action()
+    @m.action(cls="clock")
     def tick(s):
         """One cluster regroup: configurations sync, quorum decides membership, DACP is asked,
         and Active Manager looks for the active copy."""
@@ -208,7 +198,7 @@ def build(m):
                     longest = max_(longest, ite(h, s.log[u].len, 0))
                 s.known[a] = ite(passive_after & any_of(heard), longest, s.known[a])
 
-    @m.action(a=members)
+    @m.action(a=members, cls="protocol")
     def mount(s, a):
         """Active Manager mounts the database on passive member {a}."""
         # Best copy: no running member of its configuration that it can reach
@@ -228,42 +218,45 @@ def build(m):
             if u != a:
                 s.missed[u] = ite(reach(s, a, u), 0, s.missed[u])
 
-    @m.action()
-    def stop_dag(s):
-        """Stop-DatabaseAvailabilityGroup for the primary site, run in the second site."""
-        s.require(s.power["second"] & (s.started == "all"))
-        s.started = "second"
-        for a in primary:
-            reached = s.up[a] & s.wan
-            s.conf[a] = ite(reached, "out", s.conf[a])
-            s.role[a] = ite(reached, "offline", s.role[a])
-            s.missed[a] = ite(reached, 0, s.missed[a])
+    # The administrator's datacenter switchover and switchback; without them
+    # (switchover = false) only automatic failover is left.
+    if k.switchover:
+        @m.action(cls="administrator")
+        def stop_dag(s):
+            """Stop-DatabaseAvailabilityGroup for the primary site, run in the second site."""
+            s.require(s.power["second"] & (s.started == "all"))
+            s.started = "second"
+            for a in primary:
+                reached = s.up[a] & s.wan
+                s.conf[a] = ite(reached, "out", s.conf[a])
+                s.role[a] = ite(reached, "offline", s.role[a])
+                s.missed[a] = ite(reached, 0, s.missed[a])
 
-    @m.action()
-    def restore_dag(s):
-        """Restore-DatabaseAvailabilityGroup: the second site's members form the cluster alone,
-        with the alternate witness."""
-        s.require((s.started == "second")
-                  & all_of([~s.up[a] | (s.conf[a] == "out") for a in primary])
-                  & any_of(s.up[a] for a in second)
-                  & all_of([s.conf[a] != "second" for a in second]))
-        for a in second:
-            s.conf[a] = ite(s.up[a], "second", s.conf[a])
-            s.role[a] = ite(s.up[a], "passive", s.role[a])
-            s.missed[a] = ite(s.up[a], 0, s.missed[a])
-            if k.dac:
-                s.dacp[a] = s.dacp[a] | s.up[a]
+        @m.action(cls="administrator")
+        def restore_dag(s):
+            """Restore-DatabaseAvailabilityGroup: the second site's members form the cluster alone,
+            with the alternate witness."""
+            s.require((s.started == "second")
+                      & all_of([~s.up[a] | (s.conf[a] == "out") for a in primary])
+                      & any_of(s.up[a] for a in second)
+                      & all_of([s.conf[a] != "second" for a in second]))
+            for a in second:
+                s.conf[a] = ite(s.up[a], "second", s.conf[a])
+                s.role[a] = ite(s.up[a], "passive", s.role[a])
+                s.missed[a] = ite(s.up[a], 0, s.missed[a])
+                if k.dac:
+                    s.dacp[a] = s.dacp[a] | s.up[a]
 
-    @m.action()
-    def start_dag(s):
-        """Start-DatabaseAvailabilityGroup: the primary members rejoin the full configuration."""
-        s.require((s.started == "second") & s.wan
-                  & all_of([s.up[a] for a in names])
-                  & all_of([s.conf[a] == "out" for a in primary])
-                  & all_of([s.conf[a] == "second" for a in second]))
-        s.started = "all"
-        for a in names:
-            s.conf[a] = "full"
+        @m.action(cls="administrator")
+        def start_dag(s):
+            """Start-DatabaseAvailabilityGroup: the primary members rejoin the full cluster."""
+            s.require((s.started == "second") & s.wan
+                      & all_of([s.up[a] for a in names])
+                      & all_of([s.conf[a] == "out" for a in primary])
+                      & all_of([s.conf[a] == "second" for a in second]))
+            s.started = "all"
+            for a in names:
+                s.conf[a] = "full"
 
     def down(s, a):
         """A member goes down: offline, and its in-memory DACP bit is gone."""
@@ -273,17 +266,17 @@ def build(m):
         if k.dac:
             s.dacp[a] = False
 
-    @m.action(site=sites)
+    @m.action(site=sites, cls="fault")
     def power_loss(s, site):
         """Site {site} loses power: its members and its witness go down."""
-        s.require(s.power[site] & (s.faults > 0))
+        s.require(s.power[site] & (s.faults > 0) & k.power_faults)
         s.power[site] = False
         for a in names:
             if site_of(a) == site:
                 down(s, a)
         s.faults = s.faults - 1
 
-    @m.action(site=sites)
+    @m.action(site=sites, cls="repair")
     def power_return(s, site):
         """Power returns in site {site}: its witness and every member boot."""
         s.require(~s.power[site])
@@ -292,27 +285,27 @@ def build(m):
             if site_of(a) == site:
                 s.up[a] = True
 
-    @m.action()
+    @m.action(cls="fault")
     def cut_wan(s):
         """The WAN link between the sites fails."""
-        s.require(s.wan & (s.faults > 0))
+        s.require(s.wan & (s.faults > 0) & k.wan_faults)
         s.wan = False
         s.faults = s.faults - 1
 
-    @m.action()
+    @m.action(cls="repair")
     def heal_wan(s):
         """The WAN link is repaired."""
         s.require(~s.wan)
         s.wan = True
 
-    @m.action(a=members)
+    @m.action(a=members, cls="fault")
     def crash(s, a):
         """Member {a} crashes; its disk keeps the log."""
         s.require(s.up[a] & (s.faults > 0))
         down(s, a)
         s.faults = s.faults - 1
 
-    @m.action(a=members)
+    @m.action(a=members, cls="repair")
     def restart(s, a):
         """Member {a} boots again (its site has power)."""
         s.require(~s.up[a] & s.power[site_of(a)])

@@ -14,12 +14,15 @@ from collections import deque
 from functools import lru_cache
 
 KNOB_DEFAULTS = dict(primary_members=2, second_members=2, writes=1, detect_ticks=1,
-                     mount_dial=6, max_faults=2, dac=False)
+                     mount_dial=6, max_faults=2, dac=False, switchover=True,
+                     power_faults=True, wan_faults=True)
 
 FIELDS = ("power", "wan", "up", "role", "conf", "dacp", "missed", "log", "known",
           "acked", "started", "faults")
 POWER, WAN, UP, ROLE, CONF, DACP, MISSED, LOG, KNOWN, ACKED, STARTED, FAULTS = range(12)
 PROTOCOL = ("Replicate", "Reseed", "Mount")
+# Weakly fair per instance (SEMANTICS.md, Actions): the clock, protocol and repair actions.
+FAIR = ("Tick",) + PROTOCOL + ("PowerReturn", "HealWan", "Restart")
 SITES = ("primary", "second")
 
 
@@ -39,6 +42,8 @@ class Layout:
         self.W, self.T, self.D, self.F = k["writes"], k["detect_ticks"], k["mount_dial"], \
             k["max_faults"]
         self.dac = k["dac"]
+        self.switchover = k["switchover"]
+        self.power_faults, self.wan_faults = k["power_faults"], k["wan_faults"]
         self.track_known = self.D < self.W
         # Configurations: (voters, witness votes?, witness site, votes needed).
         full_w = self.n % 2 == 0
@@ -216,32 +221,33 @@ def successors(L, st):
                            for u in range(n))
             out.append(("Mount(%s)" % names[a], with_fields(
                 st, role=put(st[ROLE], a, "active"), missed=missed)))
-    # StopDag
-    if st[POWER][1] and st[STARTED] == "all":
-        d = thaw(st)
-        d["started"] = "second"
-        for a in L.P:
-            if st[UP][a] and st[WAN]:
-                d["conf"][a], d["role"][a], d["missed"][a] = "out", "offline", 0
-        out.append(("StopDag", freeze(d)))
-    # RestoreDag
-    if (st[STARTED] == "second" and all(not st[UP][a] or st[CONF][a] == "out" for a in L.P)
-            and any(st[UP][a] for a in L.S) and all(st[CONF][a] != "second" for a in L.S)):
-        d = thaw(st)
-        for a in L.S:
-            if st[UP][a]:
-                d["conf"][a], d["role"][a], d["missed"][a] = "second", "passive", 0
-                if L.dac:
-                    d["dacp"][a] = True
-        out.append(("RestoreDag", freeze(d)))
-    # StartDag
-    if (st[STARTED] == "second" and st[WAN] and all(st[UP])
-            and all(st[CONF][a] == "out" for a in L.P)
-            and all(st[CONF][a] == "second" for a in L.S)):
-        out.append(("StartDag", with_fields(st, started="all", conf=("full",) * n)))
+    if L.switchover:  # the administrator's switchover cmdlets exist
+        # StopDag
+        if st[POWER][1] and st[STARTED] == "all":
+            d = thaw(st)
+            d["started"] = "second"
+            for a in L.P:
+                if st[UP][a] and st[WAN]:
+                    d["conf"][a], d["role"][a], d["missed"][a] = "out", "offline", 0
+            out.append(("StopDag", freeze(d)))
+        # RestoreDag
+        if (st[STARTED] == "second" and all(not st[UP][a] or st[CONF][a] == "out" for a in L.P)
+                and any(st[UP][a] for a in L.S) and all(st[CONF][a] != "second" for a in L.S)):
+            d = thaw(st)
+            for a in L.S:
+                if st[UP][a]:
+                    d["conf"][a], d["role"][a], d["missed"][a] = "second", "passive", 0
+                    if L.dac:
+                        d["dacp"][a] = True
+            out.append(("RestoreDag", freeze(d)))
+        # StartDag
+        if (st[STARTED] == "second" and st[WAN] and all(st[UP])
+                and all(st[CONF][a] == "out" for a in L.P)
+                and all(st[CONF][a] == "second" for a in L.S)):
+            out.append(("StartDag", with_fields(st, started="all", conf=("full",) * n)))
     # PowerLoss(x), PowerReturn(x)
     for x in (0, 1):
-        if st[POWER][x] and st[FAULTS] > 0:
+        if L.power_faults and st[POWER][x] and st[FAULTS] > 0:
             d = thaw(st)
             d["power"][x] = False
             for a in range(n):
@@ -258,7 +264,7 @@ def successors(L, st):
                     d["up"][a] = True
             out.append(("PowerReturn(%s)" % SITES[x], freeze(d)))
     # CutWan, HealWan
-    if st[WAN] and st[FAULTS] > 0:
+    if L.wan_faults and st[WAN] and st[FAULTS] > 0:
         out.append(("CutWan", with_fields(st, wan=False, faults=st[FAULTS] - 1)))
     if not st[WAN]:
         out.append(("HealWan", with_fields(st, wan=True)))
@@ -392,6 +398,75 @@ def failover_detail(knobs=None, caught_up=False):
         if ticks > worst:
             worst, witness = ticks, st
     return worst, witness
+
+
+
+# -- Recovers: (no member serves) ~> (some member serves), weak fairness per instance -----------
+def _strong_components(nodes, edges):
+    """Kosaraju: the strongly connected components of the graph (nodes, edges[v] = [w])."""
+    order, seen = [], set()
+    for root in nodes:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(edges[root]))]
+        while stack:
+            v, it = stack[-1]
+            for w in it:
+                if w not in seen:
+                    seen.add(w)
+                    stack.append((w, iter(edges[w])))
+                    break
+            else:
+                stack.pop()
+                order.append(v)
+    back = {v: [] for v in nodes}
+    for v in nodes:
+        for w in edges[v]:
+            back[w].append(v)
+    comps, done = [], set()
+    for root in reversed(order):
+        if root in done:
+            continue
+        comp, todo = [], [root]
+        done.add(root)
+        while todo:
+            v = todo.pop()
+            comp.append(v)
+            for w in back[v]:
+                if w not in done:
+                    done.add(w)
+                    todo.append(w)
+        comps.append(comp)
+    return comps
+
+
+def recovers(knobs=None):
+    """'holds' or 'violated': a behaviour that reaches a state where no member serves
+    and then never serves again must end in a cycle of non-serving states (Tick is
+    always enabled, so it cannot stutter fairly). Such a cycle is weakly fair exactly
+    when, in its strongly connected component, every fair instance is taken on an
+    inner edge or disabled in one of the component's states (every state is reachable
+    and is its own trigger, so any fair component of non-serving states is a violation)."""
+    L, level, _ = reachable(knobs)
+    bad = [st for st in level if not any(serving(st, a) for a in range(L.n))]
+    inside = set(bad)
+    steps = {st: [(label, nxt) for label, nxt in successors(L, st) if nxt in inside]
+             for st in bad}
+    enabled = {st: {label for label, _ in successors(L, st)
+                    if label.split("(")[0] in FAIR} for st in bad}
+    edges = {st: [nxt for _, nxt in steps[st]] for st in bad}
+    for comp in _strong_components(bad, edges):
+        members = set(comp)
+        inner = [(label, nxt) for st in comp for label, nxt in steps[st] if nxt in members]
+        if len(comp) == 1 and not inner:
+            continue  # a single state without a self-loop: no cycle here
+        taken = {label for label, _ in inner}
+        fair_labels = set().union(*(enabled[st] for st in comp))
+        if all(label in taken or any(label not in enabled[st] for st in comp)
+               for label in fair_labels):
+            return "violated"
+    return "holds"
 
 
 if __name__ == "__main__":
