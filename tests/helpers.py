@@ -6,6 +6,7 @@ import contextlib
 import importlib.util
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,16 @@ def run_json(*args: str) -> tuple[int, dict[str, Any]]:
     return status, json.loads(out)
 
 
-def load_reference() -> Any:
-    path = ROOT / "tests" / "reference" / "ccr_reference.py"
-    spec = importlib.util.spec_from_file_location("ccr_reference", path)
+def load_reference(model: str = "ccr") -> Any:
+    """The independent plain-Python reference of a model (tests/reference/), loaded once."""
+    name = f"{model}_reference"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = ROOT / "tests" / "reference" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses in it look their module up by name
     spec.loader.exec_module(module)
     return module
 

@@ -6,26 +6,14 @@ test_dag_incidents.py."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import BACKENDS, ROOT, compiled, run_cli, run_json
+from helpers import BACKENDS, compiled, load_reference, run_cli, run_json
 
 from ccrverify.explicit import engine
 
-
-def _load_reference() -> Any:
-    path = Path(ROOT) / "tests" / "reference" / "dag_reference.py"
-    spec = importlib.util.spec_from_file_location("dag_reference", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-REFERENCE = _load_reference()
+REFERENCE = load_reference("dag")
 
 
 def _id(knobs: dict[str, Any]) -> str:

@@ -7,7 +7,6 @@ the configuration question of specs/dag/QUESTIONS.md on small layouts."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ROOT, run_cli, run_json
+from helpers import ROOT, load_reference, run_cli, run_json
 
 CLI = [sys.executable, "-m", "ccrverify.cli"]
 SPLIT = "specs/dag/switchback-split-brain.toml"
@@ -214,11 +213,7 @@ def test_the_crash_split_brain_does_not_rest_on_the_restart_window() -> None:
     # QUESTIONS.md: with the WAN cut before the servers restart (not between their restart
     # and their first regroup), the run has the same length and also ends split; and the
     # same run with the WAN healed before the regroup does not.
-    path = ROOT / "tests" / "reference" / "dag_reference.py"
-    spec = importlib.util.spec_from_file_location("dag_reference_incidents", path)
-    assert spec and spec.loader
-    reference = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(reference)
+    reference = load_reference("dag")
     layout = reference.Layout({"power_faults": False, "max_faults": 3})
 
     def run(labels: list[str]) -> Any:

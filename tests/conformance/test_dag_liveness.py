@@ -4,14 +4,12 @@ own fair-cycle search and longest-path figure."""
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ROOT, compiled, run_cli, run_json
+from helpers import ROOT, compiled, load_reference, run_cli, run_json
 
 from ccrverify import api
 from ccrverify.model import ActionClass, Fairness
@@ -21,16 +19,8 @@ from ccrverify.trace import Trace
 SPEC = str(ROOT / "specs" / "dag.py")
 
 
-def _load_reference() -> Any:
-    path = Path(ROOT) / "tests" / "reference" / "dag_reference.py"
-    spec = importlib.util.spec_from_file_location("dag_reference_liveness", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
-
-REFERENCE = _load_reference()
+REFERENCE = load_reference("dag")
 
 # SEMANTICS.md, "Actions": the class of every action.
 CLASSES = {

@@ -4,7 +4,6 @@ shortest counterexamples, and the protected configurations."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import BACKENDS, ROOT, compiled, run_cli, run_json
+from helpers import BACKENDS, ROOT, compiled, load_reference, run_cli, run_json
 
 from ccrverify import api
 from ccrverify.explicit import engine
@@ -23,17 +22,7 @@ from ccrverify.request import Request
 from ccrverify.symbolic.certificate import check_text
 from ccrverify.trace import replay, replay_lasso
 
-
-def _load_reference() -> Any:
-    path = ROOT / "tests" / "reference" / "pacemaker_reference.py"
-    spec = importlib.util.spec_from_file_location("pacemaker_reference", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-REFERENCE = _load_reference()
+REFERENCE = load_reference("pacemaker")
 
 REFERENCE_CASES: list[dict[str, Any]] = [
     {},

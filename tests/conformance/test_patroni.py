@@ -4,29 +4,18 @@ counterexamples, the protected configurations, and the timer rule."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import BACKENDS, ROOT, compiled, run_cli, run_json
+from helpers import BACKENDS, ROOT, compiled, load_reference, run_cli, run_json
 
 from ccrverify import api
 from ccrverify.explicit import engine
 from ccrverify.request import Request
 from ccrverify.trace import replay_lasso
 
-
-def _load_reference() -> Any:
-    path = ROOT / "tests" / "reference" / "patroni_reference.py"
-    spec = importlib.util.spec_from_file_location("patroni_reference", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-REFERENCE = _load_reference()
+REFERENCE = load_reference("patroni")
 CONFIGS = Path("specs") / "patroni"
 # The safety properties: the liveness ones are checked below, on their own.
 SAFETY = Request(("NoSplitBrain", "NoLostSyncWrite", "DeadlockFree"))
