@@ -298,6 +298,72 @@ def failover_time(knobs=None):
     return "never" if any(f is None for f in figures) else max(figures)
 
 
+FAIR = ("Tick", "Regroup", "Join", "Form", "Failover", "Restart", "Reconnect", "SiteHeal",
+        "WitnessRepair")
+
+
+def recovers(knobs=None):
+    """SEMANTICS.md Recovers: (no node serves) ~> (some node serves) under weak fairness of
+    every instance of the clock, protocol and repair actions. It fails exactly when the
+    states where nobody serves hold a fair cycle: a strongly connected set with an inner
+    edge in which every fair instance is either disabled somewhere or taken inside."""
+    c = Cluster(knobs)
+    offline = [s for s in explore(knobs)["states"] if not any(thaw(s)["hosts"])]
+    inside = set(offline)
+    edges = {s: [(label, t) for label, t in c.successors(s) if t in inside] for s in offline}
+    enabled = {s: {label for label, _ in c.successors(s)
+                   if label.split("(")[0] in FAIR} for s in offline}
+    for component in components(offline, {s: [t for _, t in e] for s, e in edges.items()}):
+        members = set(component)
+        taken = {label for s in component for label, t in edges[s] if t in members}
+        if not taken:
+            continue  # a single state without a self-loop: no cycle
+        always = set.intersection(*(enabled[s] for s in component))
+        if always <= taken:
+            return False
+    return True
+
+
+def components(nodes, succ):
+    """Strongly connected components (iterative Tarjan)."""
+    index, low, on_stack, stack, out = {}, {}, set(), [], []
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(succ[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            v, it = work[-1]
+            advanced = False
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(succ[w])))
+                    advanced = True
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                component = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    component.append(w)
+                    if w == v:
+                        break
+                out.append(component)
+    return out
+
+
 if __name__ == "__main__":
     import time
     for extra in ({}, {"sequential_faults": True}, {"force_quorum": True}):
@@ -305,4 +371,5 @@ if __name__ == "__main__":
         r = explore(extra)
         r.pop("states")
         print(extra or "defaults", r, "FailoverTime", failover_time(extra),
+              "Recovers", recovers(extra),
               "%.1fs" % (time.time() - t0))
