@@ -33,6 +33,8 @@ spec.knob("max_faults", 2, "crashes, isolations, site splits and witness failure
           lo=0)
 spec.knob("sequential_faults", False, "a fault may happen only while no regroup is pending "
           "(failures are sequential, never simultaneous)")
+spec.knob("node_failures_only", False, "the only fault is a node crash (no isolation, site "
+          "split or witness failure): how many nodes can be lost")
 spec.knob("force_quorum", False, "the administrator may start a partition with /ForceQuorum")
 
 def node_names(count):
@@ -237,6 +239,11 @@ def build(m):
         """Node {n} boots; its cluster service is not yet in the cluster."""
         s.require(~s.up[n])
         s.up[n] = True
+
+    if k.node_failures_only:
+        # Without these faults no NIC, link or witness ever fails, so their repairs
+        # would never be enabled either.
+        return
 
     @m.action(n=nodes)
     def isolate(s, n):

@@ -49,6 +49,8 @@ REFERENCE_CASES: list[dict[str, Any]] = [
     {"nodes": 4, "witness": False, "tie_breaker": False, "max_faults": 1},
     {"nodes": 4, "lower_quorum_priority_node": 3, "max_faults": 1},
     {"tie_breaker": False, "failover_limit": 1, "heartbeat_threshold": 3},
+    {"nodes": 4, "node_failures_only": True, "max_faults": 3},
+    {"witness": False, "node_failures_only": True, "sequential_faults": True},
 ]
 
 

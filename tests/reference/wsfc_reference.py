@@ -13,7 +13,7 @@ from collections import deque
 KNOB_DEFAULTS = dict(nodes=3, witness=True, dynamic_quorum=True, dynamic_witness=True,
                      tie_breaker=True, lower_quorum_priority_node=0, heartbeat_threshold=2,
                      failover_limit=2, max_faults=2, sequential_faults=False,
-                     force_quorum=False)
+                     node_failures_only=False, force_quorum=False)
 
 FIELDS = ("up", "member", "vote", "hosts", "nic", "site_link", "witness_up", "wvote",
           "pending", "missed", "fo_left", "faults", "quorum_lost")
@@ -80,6 +80,8 @@ class Cluster:
         out = []
         T = k["heartbeat_threshold"]
         settled_ok = not (k["sequential_faults"] and s["pending"])
+        # node_failures_only: Crash is the only fault (no NIC, link or witness failure).
+        other_faults = not k["node_failures_only"]
 
         def emit(label, d):
             out.append((label, freeze(d)))
@@ -159,7 +161,7 @@ class Cluster:
                 d["up"][i] = True
                 emit("Restart(%s)" % name, d)
             # Isolate(n)
-            if s["nic"][i] and s["faults"] > 0 and settled_ok:
+            if other_faults and s["nic"][i] and s["faults"] > 0 and settled_ok:
                 d = thaw(state)
                 d["nic"][i] = False
                 d["faults"] = s["faults"] - 1
@@ -172,7 +174,7 @@ class Cluster:
                 d["pending"] = True
                 emit("Reconnect(%s)" % name, d)
         # SiteSplit / SiteHeal
-        if s["site_link"] and s["faults"] > 0 and settled_ok:
+        if other_faults and s["site_link"] and s["faults"] > 0 and settled_ok:
             d = thaw(state)
             d["site_link"], d["faults"], d["pending"] = False, s["faults"] - 1, True
             emit("SiteSplit", d)
@@ -182,7 +184,7 @@ class Cluster:
             emit("SiteHeal", d)
         # WitnessFail / WitnessRepair
         if k["witness"]:
-            if s["witness_up"] and s["faults"] > 0 and settled_ok:
+            if other_faults and s["witness_up"] and s["faults"] > 0 and settled_ok:
                 d = thaw(state)
                 d["witness_up"], d["faults"], d["pending"] = False, s["faults"] - 1, True
                 emit("WitnessFail", d)
