@@ -13,7 +13,7 @@ are the state before the action, assignments the state after.
 
 from ccrverify.lang import TRUE, Bool, IntRange, Spec, all_of, any_of, ite, min_
 
-spec = Spec("WSFC", __doc__, clock="Tick", lane_index="Node", shared_lane="W",
+spec = Spec("WSFC", __doc__, clock="Tick", lane_index="Node", shared_lane="W, link",
             faults=("Crash", "Isolate", "SiteSplit", "WitnessFail"))
 spec.knob("nodes", 3, "cluster nodes N1..Nn; site 1 holds the first ceil(n/2)", lo=2, hi=5)
 spec.knob("witness", True, "a file share witness is configured (false: no witness)")

@@ -124,6 +124,10 @@ INCIDENTS = [
      ["SiteSplit", "Tick", "Tick", "Regroup", "ForceQuorum(N3)"]),
     ("force-quorum", "NoSplitBrain", 6,
      ["SiteSplit", "Tick", "Tick", "Regroup", "ForceQuorum(N3)", "Failover(N3)"]),
+    ("lose-nodes-simultaneous", "QuorumKept", 6,
+     ["Crash(N5)", "Crash(N4)", "Crash(N3)", "Tick", "Tick", "Regroup"]),
+    ("lose-nodes-sequential-no-witness", "QuorumKept", 8,
+     ["Crash(N3)", "Tick", "Tick", "Regroup", "Crash(N2)", "Tick", "Tick", "Regroup"]),
 ]
 
 
@@ -155,6 +159,7 @@ PROTECTED = {
     "last-man-standing": ("NoSplitBrain", "OneRunningPartition", "QuorumKept"),
     "two-node-witness": ("NoSplitBrain", "OneRunningPartition", "QuorumKept"),
     "split-50-50-tie-breaker": ("NoSplitBrain", "OneRunningPartition", "QuorumKept"),
+    "lose-nodes-sequential": ("NoSplitBrain", "OneRunningPartition", "QuorumKept"),
     "default": ("NoSplitBrain", "OneRunningPartition"),
 }
 
@@ -344,6 +349,22 @@ def _walk(labels: list[str], **knobs: Any) -> dict[str, Any]:
         assert after is not None, f"{label} is not enabled"
         values = after
     return model.decode(model.layout.pack(values))
+
+
+def test_without_a_witness_the_order_of_sequential_losses_decides() -> None:
+    # Three nodes, no witness: after N3 is lost the tie breaker leaves the only vote on N2.
+    knobs = knobs_of("lose-nodes-sequential-no-witness")
+    window = ["Tick", "Tick", "Regroup"]
+    after_first = _walk(["Crash(N3)", *window], **knobs)
+    assert after_first["vote"] == {"N1": False, "N2": True, "N3": False}
+    vote_holder_second = _walk(["Crash(N3)", *window, "Crash(N2)", *window], **knobs)
+    assert vote_holder_second["quorum_lost"]
+    other_second = _walk(["Crash(N3)", *window, "Crash(N1)", *window], **knobs)
+    assert not other_second["quorum_lost"] and other_second["member"]["N2"]
+    # LowerQuorumPriorityNodeID = 2 moves the vote to N1: now losing N2 second is safe.
+    moved = _walk(["Crash(N3)", *window, "Crash(N2)", *window],
+                  **knobs, lower_quorum_priority_node=2)
+    assert not moved["quorum_lost"] and moved["member"]["N1"]
 
 
 def test_two_crashes_last_node_standing_only_when_sequential() -> None:
