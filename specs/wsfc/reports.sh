@@ -43,6 +43,13 @@ report 0 lose-nodes-sequential QuorumKept -- "${SWEEP[@]}"
 report 1 lose-nodes-simultaneous QuorumKept -- "${SWEEP[@]}"
 report 1 lose-nodes-sequential-no-witness QuorumKept -- \
     --sweep 'lower_quorum_priority_node=0..3 max_faults=1..2'
+# Failover time against the heartbeat threshold and the cluster size (sequential failures).
+for ext in md html; do
+    "$CCRVERIFY" report specs/wsfc/last-man-standing.toml --property FailoverTime \
+        --property Recovers --sweep 'heartbeat_threshold=1..5 nodes=2..4' \
+        --out "reports/wsfc-failover-time.$ext" > /dev/null || { echo "reports.sh: failover-time.$ext" >&2; exit 4; }
+done
+
 # The index of them all (Python inline: a .py file in specs/ would be taken for a model).
 PYTHON=${PYTHON:-.venv/bin/python}
 "$PYTHON" - <<'PY'
