@@ -420,7 +420,8 @@ def _z3_answers(certificate: Path) -> list[str]:
 @pytest.mark.skipif(not Z3.exists(), reason="the z3 binary (pip install z3-solver) is missing")
 @pytest.mark.parametrize(("config", "prop"), [("two-node-witness", "QuorumKept"),
                                               ("split-50-50-tie-breaker", "QuorumKept"),
-                                              ("default", "NoSplitBrain")])
+                                              ("default", "NoSplitBrain"),
+                                              ("default", "OneRunningPartition")])
 def test_pdr_proves_the_protection_with_a_certificate_z3_accepts(
         config: str, prop: str, tmp_path: Path) -> None:
     certificate = tmp_path / "cert.smt2"
