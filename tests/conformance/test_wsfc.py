@@ -418,15 +418,21 @@ def _z3_answers(certificate: Path) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Z3.exists(), reason="the z3 binary (pip install z3-solver) is missing")
-@pytest.mark.parametrize(("config", "prop"), [("two-node-witness", "QuorumKept"),
-                                              ("split-50-50-tie-breaker", "QuorumKept"),
-                                              ("default", "NoSplitBrain"),
-                                              ("default", "OneRunningPartition")])
+@pytest.mark.parametrize(("config", "prop", "knobs"), [
+    ("two-node-witness", "QuorumKept", ()),
+    ("split-50-50-tie-breaker", "QuorumKept", ()),
+    ("default", "NoSplitBrain", ()),
+    ("default", "OneRunningPartition", ()),
+    # Sequential node crashes down to the last node standing, three nodes.
+    ("lose-nodes-sequential", "QuorumKept", ("nodes=3", "max_faults=2")),
+])
 def test_pdr_proves_the_protection_with_a_certificate_z3_accepts(
-        config: str, prop: str, tmp_path: Path) -> None:
+        config: str, prop: str, knobs: tuple[str, ...], tmp_path: Path) -> None:
     certificate = tmp_path / "cert.smt2"
-    status, data = run_json("prove", str(CONFIGS / f"{config}.toml"), "--engine", "pdr",
-                            "--property", prop, "--certificate", str(certificate))
+    settings = [arg for knob in knobs for arg in ("--set", knob)]
+    status, data = run_json("prove", str(CONFIGS / f"{config}.toml"), *settings,
+                            "--engine", "pdr", "--property", prop,
+                            "--certificate", str(certificate))
     assert status == 0
     assert data["properties"][0]["verdict"] == "holds"
     text = certificate.read_text()
