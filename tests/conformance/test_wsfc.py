@@ -355,7 +355,7 @@ def _walk(labels: list[str], **knobs: Any) -> dict[str, Any]:
 def test_explore_finds_the_simultaneous_failures() -> None:
     status, data = run_json("explore", str(CONFIGS / "simultaneous-failures.toml"),
                             "--property", "QuorumKept", "--seed", "1", "--no-db",
-                            "--max-examples", "100", "--steps", "30")
+                            "--max-examples", "20", "--steps", "30")
     assert status == 1
     (found,) = data["properties"]
     assert found["verdict"] == "violated"
