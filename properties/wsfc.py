@@ -1,6 +1,6 @@
 """The properties checked on the WSFC model (specs/wsfc/SEMANTICS.md, Properties)."""
 
-from ccrverify.lang import PropertySet, all_of
+from ccrverify.lang import PropertySet, all_of, any_of
 
 props = PropertySet("WSFC")
 
@@ -35,3 +35,32 @@ def one_running_partition(s):
                  "No regroup has stopped the cluster on every node while a member was running.")
 def quorum_kept(s):
     return ~s.quorum_lost
+
+
+# -- liveness and failover time (SEMANTICS.md, "Liveness and failover time") ---------------
+def _someone_serves(s):
+    """serving(n) = hosts[n]: some node has the group online."""
+    return any_of(s.hosts[n] for n in _names(s))
+
+
+@props.leads_to("Recovers", "Whenever no node has the group online, one eventually has it "
+                "again (weak fairness of the clock, protocol and repair actions).")
+def recovers(s):
+    return ~_someone_serves(s), _someone_serves(s)
+
+
+def _failover_trigger(s):
+    """No node serves, some node is down, every other node is up, every NIC and the site
+    link work, and the witness is online when one is configured."""
+    names = _names(s)
+    one_down = any_of(~s.up[d] & all_of(s.up[p] for p in names if p != d) for d in names)
+    network = all_of([s.site_link, *(s.nic[n] for n in names)])
+    witness = s.witness_up if s.k.witness else True
+    return all_of([~_someone_serves(s), one_down, network, witness])
+
+
+@props.response("FailoverTime", "Ticks from the loss of one node (the group offline, the "
+                "rest healthy) to a node with the group online, with the environment quiet "
+                "and the protocol prompt.")
+def failover_time(s):
+    return _failover_trigger(s), _someone_serves(s)

@@ -13,7 +13,7 @@ are the state before the action, assignments the state after.
 
 from ccrverify.lang import TRUE, Bool, IntRange, Spec, all_of, any_of, ite, min_
 
-spec = Spec("WSFC", __doc__, clock="Tick", lane_index="Node", shared_lane="W",
+spec = Spec("WSFC", __doc__, clock="Tick", lane_index="Node", shared_lane="W, link",
             faults=("Crash", "Isolate", "SiteSplit", "WitnessFail"))
 spec.knob("nodes", 3, "cluster nodes N1..Nn; site 1 holds the first ceil(n/2)", lo=2, hi=5)
 spec.knob("witness", True, "a file share witness is configured (false: no witness)")
@@ -33,25 +33,9 @@ spec.knob("max_faults", 2, "crashes, isolations, site splits and witness failure
           lo=0)
 spec.knob("sequential_faults", False, "a fault may happen only while no regroup is pending "
           "(failures are sequential, never simultaneous)")
+spec.knob("node_failures_only", False, "the only fault is a node crash (no isolation, site "
+          "split or witness failure): how many nodes can be lost")
 spec.knob("force_quorum", False, "the administrator may start a partition with /ForceQuorum")
-
-ACTION_CLASSES = {
-    "Tick": "clock",
-    "Regroup": "protocol",
-    "Join": "protocol",
-    "Form": "protocol",
-    "Failover": "protocol",
-    "Crash": "fault",
-    "Isolate": "fault",
-    "SiteSplit": "fault",
-    "WitnessFail": "fault",
-    "Restart": "repair",
-    "Reconnect": "repair",
-    "SiteHeal": "repair",
-    "WitnessRepair": "repair",
-    "ForceQuorum": "administrator",
-}
-
 
 def node_names(count):
     return [f"N{i}" for i in range(1, count + 1)]
@@ -60,8 +44,6 @@ def node_names(count):
 def site_of(name, count):
     """Site 1 holds the first ceil(count/2) nodes, site 2 the rest."""
     return 1 if int(name[1:]) <= (count + 1) // 2 else 2
-
-
 
 
 def count(conditions):
@@ -236,7 +218,7 @@ def build(m):
         s.fo_left = s.fo_left - 1
 
     if k.force_quorum:
-        @m.action(n=nodes)
+        @m.action(n=nodes, cls="administrator")
         def force_quorum(s, n):
             """The administrator starts {n} with /ForceQuorum; the nodes it reaches join (/PQ)."""
             s.require(may_start(s, n))
@@ -252,11 +234,16 @@ def build(m):
         s.faults = s.faults - 1
         s.pending = s.pending | s.member[n]
 
-    @m.action(n=nodes)
+    @m.action(n=nodes, cls="repair")
     def restart(s, n):
         """Node {n} boots; its cluster service is not yet in the cluster."""
         s.require(~s.up[n])
         s.up[n] = True
+
+    if k.node_failures_only:
+        # Without these faults no NIC, link or witness ever fails, so their repairs
+        # would never be enabled either.
+        return
 
     @m.action(n=nodes)
     def isolate(s, n):
@@ -266,7 +253,7 @@ def build(m):
         s.faults = s.faults - 1
         s.pending = True
 
-    @m.action(n=nodes)
+    @m.action(n=nodes, cls="repair")
     def reconnect(s, n):
         """Node {n}'s network is repaired."""
         s.require(~s.nic[n])
@@ -281,7 +268,7 @@ def build(m):
         s.faults = s.faults - 1
         s.pending = True
 
-    @m.action()
+    @m.action(cls="repair")
     def site_heal(s):
         """The link between the two sites is repaired."""
         s.require(~s.site_link)
@@ -297,7 +284,7 @@ def build(m):
             s.faults = s.faults - 1
             s.pending = True
 
-        @m.action()
+        @m.action(cls="repair")
         def witness_repair(s):
             """The file share witness is back online."""
             s.require(~s.witness_up)

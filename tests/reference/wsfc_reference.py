@@ -13,7 +13,7 @@ from collections import deque
 KNOB_DEFAULTS = dict(nodes=3, witness=True, dynamic_quorum=True, dynamic_witness=True,
                      tie_breaker=True, lower_quorum_priority_node=0, heartbeat_threshold=2,
                      failover_limit=2, max_faults=2, sequential_faults=False,
-                     force_quorum=False)
+                     node_failures_only=False, force_quorum=False)
 
 FIELDS = ("up", "member", "vote", "hosts", "nic", "site_link", "witness_up", "wvote",
           "pending", "missed", "fo_left", "faults", "quorum_lost")
@@ -80,6 +80,8 @@ class Cluster:
         out = []
         T = k["heartbeat_threshold"]
         settled_ok = not (k["sequential_faults"] and s["pending"])
+        # node_failures_only: Crash is the only fault (no NIC, link or witness failure).
+        other_faults = not k["node_failures_only"]
 
         def emit(label, d):
             out.append((label, freeze(d)))
@@ -159,7 +161,7 @@ class Cluster:
                 d["up"][i] = True
                 emit("Restart(%s)" % name, d)
             # Isolate(n)
-            if s["nic"][i] and s["faults"] > 0 and settled_ok:
+            if other_faults and s["nic"][i] and s["faults"] > 0 and settled_ok:
                 d = thaw(state)
                 d["nic"][i] = False
                 d["faults"] = s["faults"] - 1
@@ -172,7 +174,7 @@ class Cluster:
                 d["pending"] = True
                 emit("Reconnect(%s)" % name, d)
         # SiteSplit / SiteHeal
-        if s["site_link"] and s["faults"] > 0 and settled_ok:
+        if other_faults and s["site_link"] and s["faults"] > 0 and settled_ok:
             d = thaw(state)
             d["site_link"], d["faults"], d["pending"] = False, s["faults"] - 1, True
             emit("SiteSplit", d)
@@ -182,7 +184,7 @@ class Cluster:
             emit("SiteHeal", d)
         # WitnessFail / WitnessRepair
         if k["witness"]:
-            if s["witness_up"] and s["faults"] > 0 and settled_ok:
+            if other_faults and s["witness_up"] and s["faults"] > 0 and settled_ok:
                 d = thaw(state)
                 d["witness_up"], d["faults"], d["pending"] = False, s["faults"] - 1, True
                 emit("WitnessFail", d)
@@ -298,6 +300,72 @@ def failover_time(knobs=None):
     return "never" if any(f is None for f in figures) else max(figures)
 
 
+FAIR = ("Tick", "Regroup", "Join", "Form", "Failover", "Restart", "Reconnect", "SiteHeal",
+        "WitnessRepair")
+
+
+def recovers(knobs=None):
+    """SEMANTICS.md Recovers: (no node serves) ~> (some node serves) under weak fairness of
+    every instance of the clock, protocol and repair actions. It fails exactly when the
+    states where nobody serves hold a fair cycle: a strongly connected set with an inner
+    edge in which every fair instance is either disabled somewhere or taken inside."""
+    c = Cluster(knobs)
+    offline = [s for s in explore(knobs)["states"] if not any(thaw(s)["hosts"])]
+    inside = set(offline)
+    edges = {s: [(label, t) for label, t in c.successors(s) if t in inside] for s in offline}
+    enabled = {s: {label for label, _ in c.successors(s)
+                   if label.split("(")[0] in FAIR} for s in offline}
+    for component in components(offline, {s: [t for _, t in e] for s, e in edges.items()}):
+        members = set(component)
+        taken = {label for s in component for label, t in edges[s] if t in members}
+        if not taken:
+            continue  # a single state without a self-loop: no cycle
+        always = set.intersection(*(enabled[s] for s in component))
+        if always <= taken:
+            return False
+    return True
+
+
+def components(nodes, succ):
+    """Strongly connected components (iterative Tarjan)."""
+    index, low, on_stack, stack, out = {}, {}, set(), [], []
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(succ[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            v, it = work[-1]
+            advanced = False
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(succ[w])))
+                    advanced = True
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                component = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    component.append(w)
+                    if w == v:
+                        break
+                out.append(component)
+    return out
+
+
 if __name__ == "__main__":
     import time
     for extra in ({}, {"sequential_faults": True}, {"force_quorum": True}):
@@ -305,4 +373,5 @@ if __name__ == "__main__":
         r = explore(extra)
         r.pop("states")
         print(extra or "defaults", r, "FailoverTime", failover_time(extra),
+              "Recovers", recovers(extra),
               "%.1fs" % (time.time() - t0))
