@@ -4,7 +4,6 @@ specs/wsfc/SEMANTICS.md, and the documented incidents as named configurations.""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import subprocess
 import sys
 import tomllib
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import BACKENDS, ROOT, compiled, run_cli, run_json
+from helpers import BACKENDS, ROOT, compiled, load_reference, run_cli, run_json
 
 from ccrverify import api
 from ccrverify.explicit import engine
@@ -22,16 +21,8 @@ from ccrverify.request import Request
 CONFIGS = ROOT / "specs" / "wsfc"
 
 
-def _load_reference() -> Any:
-    path = ROOT / "tests" / "reference" / "wsfc_reference.py"
-    spec = importlib.util.spec_from_file_location("wsfc_reference", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
-
-REFERENCE = _load_reference()
+REFERENCE = load_reference("wsfc")
 
 
 def knobs_of(config: str) -> dict[str, Any]:
