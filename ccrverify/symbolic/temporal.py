@@ -137,7 +137,7 @@ class Response:
 
     # Proof engines: never, then ticks.
     def _proved(self) -> tuple[PropertyResult, list[str]]:
-        found, evidence, texts, doubt = self._never()
+        found, evidence, texts, doubt, cycles = self._never()
         if found is not None:
             return found, []
         within = self.prop.within
@@ -150,9 +150,9 @@ class Response:
                     return self._violated(mon, got, TICKS), []
                 continue
             if got.verdict.kind != VerdictKind.HOLDS:
-                return self._unknown(got.verdict.reason), []
+                return self._unknown(got.verdict.reason, search=False), []
             if doubt is not None:
-                return self._unknown(doubt), []
+                return self._unknown(doubt, search=cycles), []
             evidence.append(got)
             texts += self._certificates(mon, result)
             figure = f"{bound} tick{'s' if bound != 1 else ''}"
@@ -164,9 +164,10 @@ class Response:
                              "--depth to measure further)"), []
 
     def _never(self) -> tuple[PropertyResult | None, list[PropertyResult], list[str],
-                              str | None]:
+                              str | None, bool]:
         """Phase 1: a counterexample that never answers, or the evidence that none
-        exists (with its certificates), or the doubt that remains. The stretch bound
+        exists (with its certificates), or the doubt that remains (and whether a
+        cycle search could settle it: not when the solver gave up). The stretch bound
         C grows (k-liveness): a small C is easy to prove, a larger one is tried only
         when a run takes more than C tick-free steps without repeating a state."""
         doubt: str | None = None
@@ -175,24 +176,27 @@ class Response:
             got = {mon.part_of(p.name): p for p in result.properties}
             dead, long = got[DEAD_END], got[STRETCH]
             if dead.verdict.kind == VerdictKind.VIOLATED:
-                return self._violated(mon, dead, DEAD_END), [], [], None
+                return self._violated(mon, dead, DEAD_END), [], [], None, False
             if long.verdict.kind == VerdictKind.VIOLATED:
                 lifted = self._violated(mon, long, STRETCH)
                 if lifted.trace is not None:
-                    return lifted, [], [], None
+                    return lifted, [], [], None, False
                 doubt = (f"a measured run takes more than {stretch} steps without a tick "
                          "and repeats no state")
                 continue
             if dead.verdict.kind == long.verdict.kind == VerdictKind.HOLDS:
-                return None, [dead, long], self._certificates(mon, result), None
-            doubt = "; ".join(p.verdict.reason for p in (dead, long)
-                              if p.verdict.kind == VerdictKind.UNKNOWN)
-            break
-        return None, [], [], doubt
+                return None, [dead, long], self._certificates(mon, result), None, False
+            return None, [], [], "; ".join(p.verdict.reason for p in (dead, long)
+                                           if p.verdict.kind == VerdictKind.UNKNOWN), False
+        return None, [], [], doubt, True
 
-    def _unknown(self, reason: str) -> PropertyResult:
+    def _unknown(self, reason: str, search: bool = True) -> PropertyResult:
         """Undecided by the proof: a lasso that avoids the response may still show
-        (BMC's liveness-to-safety search up to --depth)."""
+        (BMC's liveness-to-safety search up to --depth), when the proof failed for
+        want of a bound, not because the solver gave up (the search would be as
+        costly as it is hopeless then)."""
+        if not search:
+            return self._result(Verdict.unknown(reason))
         mon, result = self._monitored(None, (CYCLE,), run=_bmc_run())
         got = result.properties[0]
         if got.verdict.kind == VerdictKind.VIOLATED:

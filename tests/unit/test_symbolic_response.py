@@ -129,7 +129,7 @@ def test_ccr_caught_up_within_k_bmc_agrees_with_explicit() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("engine", ["pdr", "kind"])
+@pytest.mark.parametrize("engine", ["pdr"])  # kind: not 2-inductive within --max-k 12
 def test_ccr_caught_up_within_k_is_proved(engine: str) -> None:
     props = ("CaughtUpWithin1", "CaughtUpWithin2")
     explicit = by_name(run(CCR, "explicit", props, **SMALL))
