@@ -95,7 +95,7 @@ def explore(compiled: CompiledModel, request: Request | None = None) -> CheckRes
 class ExploreEngine:
     name: str = "explore"
     summary: str = ("random runs driven by Hypothesis, with swarm testing and shrinking: "
-                    "finds violations, never proves")
+                    "finds violations (late or missing responses through a monitor), never proves")
     # Response properties through the monitor (explore/response.py); the other
     # temporal kinds need infinite runs, which random finite runs cannot show.
     decides: frozenset[PropertyKind] = SAFETY_KINDS | {PropertyKind.RESPONSE}

@@ -34,5 +34,5 @@ def check(compiled: CompiledModel, request: Request) -> CheckResult:
 
 
 ENGINE = SymbolicEngine(
-    "z3", "Spacer (pdr), then bmc for what it leaves open", check,
+    "z3", "Spacer (pdr), then bmc for what it leaves open (liveness: bmc's lassos)", check,
     frozenset(VerdictKind), shortest=False, decides=frozenset(PropertyKind))
