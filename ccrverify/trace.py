@@ -134,7 +134,8 @@ def evaluation_error(compiled: CompiledModel, init_index: int, choices: Sequence
 
 
 def replay_lasso(compiled: CompiledModel, init_index: int, choices: Sequence[int],
-                 loop: int | None, prop_name: str, trigger_at: int | None = None) -> Trace:
+                 loop: int | None, prop_name: str, trigger_at: int | None = None,
+                 bound: int | None = None) -> Trace:
     """Replay a counterexample to a temporal property and check that it is one.
 
     With `loop`, the choices form a lasso: the last state equals the state of step
@@ -143,7 +144,9 @@ def replay_lasso(compiled: CompiledModel, init_index: int, choices: Sequence[int
     each weakly fair group is taken on it or disabled in one of its states, each
     strongly fair group taken or disabled in all of them; stuttering only where no
     fair group is enabled. Without `loop` (a response that comes too late), the
-    run from `trigger_at` counts more ticks than the bound."""
+    run from `trigger_at` counts more ticks than the bound (`bound`, by default the
+    property's own `within`) before the response; a tick that brings the response
+    counts, so only the last state may hold it."""
     from ccrverify.model import Fairness, PropertyKind
 
     trace = replay(compiled, init_index, choices)
@@ -166,7 +169,7 @@ def replay_lasso(compiled: CompiledModel, init_index: int, choices: Sequence[int
 
     if prop.kind == PropertyKind.RESPONSE:
         return _replay_response(trace, compiled, prop, choices, loop, trigger_at, holds,
-                                enabled)
+                                enabled, prop.within if bound is None else bound)
     assert loop is not None, "a liveness counterexample is a lasso"
     cycle_states = range(loop, n) if loop < n else range(n, n + 1)
     cycle_actions = set(choices[loop:])
@@ -206,8 +209,8 @@ def replay_lasso(compiled: CompiledModel, init_index: int, choices: Sequence[int
 
 
 def _replay_response(trace: Trace, compiled: CompiledModel, prop: Any, choices: Sequence[int],
-                     loop: int | None, trigger_at: int | None, holds: Any, enabled: Any
-                     ) -> Trace:
+                     loop: int | None, trigger_at: int | None, holds: Any, enabled: Any,
+                     bound: int | None) -> Trace:
     """A response that never comes (a cycle or dead end) or comes too late."""
     from ccrverify.model import ActionClass
 
@@ -222,20 +225,28 @@ def _replay_response(trace: Trace, compiled: CompiledModel, prop: Any, choices: 
             return not any(actions[b].cls == ActionClass.PROTOCOL for b in enabled(i))
         return True
 
+    # A run that comes too late may end where the response holds (its last tick
+    # brought it); a run that never answers avoids it in every state.
+    last = n if loop is None else n + 1
+
     def measured_from(j: int) -> bool:
         return (holds(prop.trigger, j) and all(not holds(prop.predicate, i)
-                                               for i in range(j, n + 1))
+                                               for i in range(j, last))
                 and all(allowed(i, choices[i]) for i in range(j, n)))
 
     candidates = [trigger_at] if trigger_at is not None else range((loop or n) + 1)
-    start = next((j for j in candidates if measured_from(j)), None)
+    # On a lasso the measured run must contain the whole cycle.
+    start = next((j for j in candidates if (loop is None or j <= loop) and measured_from(j)),
+                 None)
     if start is None:
         raise ReplayError(f"no trigger of {prop.name} starts this run without a response")
     ticks = sum(1 for a in choices[start:] if actions[a].cls == ActionClass.CLOCK)
     if loop is None:
-        if prop.within is None or ticks <= prop.within:
+        if bound is None or ticks <= bound:
             raise ReplayError(f"the run counts {ticks} ticks, not more than the bound")
-        story = f"{ticks} ticks after the trigger at step {start}, still no response"
+        story = (f"{ticks} ticks after the trigger at step {start}, "
+                 + ("still no response" if not holds(prop.predicate, n) else
+                    "and only then the response"))
     elif loop < n:
         story = f"the response never comes: a cycle back to step {loop}"
     else:

@@ -28,7 +28,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -95,15 +95,28 @@ def explore(compiled: CompiledModel, request: Request | None = None) -> CheckRes
 class ExploreEngine:
     name: str = "explore"
     summary: str = ("random runs driven by Hypothesis, with swarm testing and shrinking: "
-                    "finds violations, never proves")
-    decides: frozenset[PropertyKind] = SAFETY_KINDS
+                    "finds violations (late or missing responses through a monitor), never proves")
+    # Response properties through the monitor (explore/response.py); the other
+    # temporal kinds need infinite runs, which random finite runs cannot show.
+    decides: frozenset[PropertyKind] = SAFETY_KINDS | {PropertyKind.RESPONSE}
     verdicts: frozenset[VerdictKind] = frozenset({VerdictKind.VIOLATED, VerdictKind.UNKNOWN})
     counts_states: bool = False
     shortest: bool = False
     symbolic_knobs: bool = False
 
     def check(self, compiled: CompiledModel, request: Request) -> CheckResult:
-        return explore(compiled, request)
+        from ccrverify.explore.response import check_response
+
+        chosen = request.selected(compiled.model)
+        responses = [p for p in chosen if p.kind == PropertyKind.RESPONSE]
+        if not responses:
+            return explore(compiled, request)
+        rest = tuple(p.name for p in chosen if p.kind != PropertyKind.RESPONSE)
+        base = explore(compiled, replace(request, properties=rest))
+        decided = {p.name: p for p in base.properties}
+        for prop in responses:
+            decided[prop.name] = check_response(compiled, prop, request, explore)
+        return replace(base, properties=tuple(decided[p.name] for p in chosen))
 
 
 ENGINE = ExploreEngine()

@@ -1,12 +1,14 @@
 """``z3``: Spacer first, then bounded model checking for what Spacer leaves open
 (``prove --method auto``): a proof where one is found, else the best bounded
-answer, never a guess."""
+answer, never a guess. Liveness properties other than response times go to
+BMC's lasso search directly (Spacer has no proof method for them yet)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from ccrverify.compile import CompiledModel
+from ccrverify.model import PropertyKind
 from ccrverify.request import Request
 from ccrverify.result import CheckResult, VerdictKind
 from ccrverify.symbolic import bmc, spacer
@@ -14,18 +16,23 @@ from ccrverify.symbolic.common import SymbolicEngine
 
 
 def check(compiled: CompiledModel, request: Request) -> CheckResult:
-    result = spacer.ENGINE.check(compiled, request)
-    undecided = [p.name for p in result.properties if p.verdict.kind == VerdictKind.UNKNOWN]
-    if not undecided:
+    chosen = request.selected(compiled.model)
+    proved = tuple(p.name for p in chosen if p.kind in spacer.ENGINE.decides)
+    result = spacer.ENGINE.check(compiled, replace(request, properties=proved))
+    decided = {p.name: p for p in result.properties}
+    rest = tuple(p.name for p in chosen if p.name not in decided
+                 or decided[p.name].verdict.kind == VerdictKind.UNKNOWN)
+    if not rest:
         return replace(result, method="auto")
-    bounded = {p.name: p for p in bmc.ENGINE.check(
-        compiled, replace(request, properties=tuple(undecided), check_deadlock=False)).properties}
-    merged = tuple(bounded.get(p.name, p) for p in result.properties)
+    bounded = bmc.ENGINE.check(compiled, replace(request, properties=rest, check_deadlock=False))
+    decided.update({p.name: p for p in bounded.properties})
+    merged = tuple(decided[p.name] for p in chosen)
     return replace(result, properties=merged, method="auto", bound=request.depth,
-                   complete=all(p.verdict.kind != VerdictKind.UNKNOWN for p in merged))
+                   complete=all(p.verdict.kind != VerdictKind.UNKNOWN for p in merged),
+                   stats=replace(result.stats,
+                                 seconds=result.stats.seconds + bounded.stats.seconds))
 
 
 ENGINE = SymbolicEngine(
-    "z3", "Spacer (pdr), then bmc for what it leaves open", check,
-    frozenset(VerdictKind), shortest=False)
-
+    "z3", "Spacer (pdr), then bmc for what it leaves open (liveness: bmc's lassos)", check,
+    frozenset(VerdictKind), shortest=False, decides=frozenset(PropertyKind))

@@ -34,6 +34,7 @@ from ccrverify.symbolic.common import (
     witness,
 )
 from ccrverify.symbolic.encode import Encoding
+from ccrverify.symbolic.temporal import decides, with_temporal
 from ccrverify.symbolic.z3api import SAT, UNKNOWN
 
 NAME = "z3-bmc"
@@ -106,12 +107,14 @@ def check(compiled: CompiledModel, properties: Sequence[str] | None = None,
     return check_result(compiled, NAME, results, total.elapsed(), deepest, "bmc", limits.depth)
 
 
-def _run(compiled: CompiledModel, request: Request) -> CheckResult:
+def run_invariants(compiled: CompiledModel, request: Request) -> CheckResult:
     return check(compiled, selected_names(compiled, request), limits_of(request),
                  concretizer_of(compiled, request))
 
 
 ENGINE = SymbolicEngine(
     "bmc", "bounded model checking with Z3: shortest counterexamples up to --depth, "
-    "bounded(K) otherwise", _run,
-    frozenset({VerdictKind.VIOLATED, VerdictKind.BOUNDED, VerdictKind.UNKNOWN}), shortest=True)
+    "bounded(K) otherwise; fair lassos for liveness, a monitor for response times",
+    with_temporal(run_invariants, proves=False),
+    frozenset({VerdictKind.VIOLATED, VerdictKind.BOUNDED, VerdictKind.UNKNOWN}), shortest=True,
+    decides=decides(proves=False))
