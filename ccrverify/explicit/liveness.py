@@ -114,6 +114,9 @@ class Analysis:
         del enabled
         self.fair_enabled: Any = (self.group_bits != 0).any(axis=1)
         self.wide = not isinstance(graph.states, np.ndarray)
+        # The edges in target order (int32 edge ids), for backward searches without
+        # a per-search sort or a COO copy of every edge.
+        self.by_target = np.argsort(graph.dst, kind="stable").astype(np.int32)
 
     def group_enabled(self, nodes: Any, groups: Any) -> Any:
         """Bool matrix (node, group) for these nodes and groups."""
@@ -192,20 +195,21 @@ class Analysis:
         starts = np.flatnonzero(np.r_[True, np.diff(sorted_labels) != 0]) if len(order) \
             else np.empty(0, dtype=np.int64)
         present = sorted_labels[starts]
-        # The internal edges of each group, by one sort of the group numbers.
-        taken_edges = np.flatnonzero(internal & (self.edge_group >= 0))
-        by_group = taken_edges[np.argsort(self.edge_group[taken_edges], kind="stable")]
-        bounds = np.searchsorted(self.edge_group[by_group],
-                                 np.arange(len(self.groups.names) + 1))
+        # Which groups are taken inside each nontrivial component: one scatter of the
+        # internal edges (every internal edge lies in one), no per-edge int64 index.
+        row = np.full(count, -1, dtype=np.int32)
+        row[present] = np.arange(len(present), dtype=np.int32)
+        internal &= self.edge_group >= 0
+        taken_in = np.zeros((len(present), len(self.groups.names)), dtype=bool)
+        taken_in[row[all_labels[g.src[internal]]], self.edge_group[internal]] = True
+        del internal, row
         weak_fails = np.zeros(count, dtype=bool)
         strong_fails = np.zeros((count, len(self.groups.names)), dtype=bool)
         for i, kind in enumerate(self.groups.kinds):
-            taken = np.zeros(count, dtype=bool)
-            taken[all_labels[g.src[by_group[bounds[i]:bounds[i + 1]]]]] = True
             if not len(order):
                 continue
             bit = ((self.group_bits[order, i // 8] >> (i % 8)) & 1).astype(bool)
-            untaken = ~taken[present]
+            untaken = ~taken_in[:, i]
             if kind == Fairness.WEAK:
                 weak_fails[present] |= untaken & np.logical_and.reduceat(bit, starts)
             else:
@@ -241,16 +245,12 @@ class Analysis:
         keep = inside[g.src] & inside[g.dst]
         if allowed is not None:
             keep &= allowed
-        # Reversed edges, plus a root (node n) pointing at every target.
-        tgt = np.flatnonzero(targets & inside)
-        rows = np.concatenate([g.dst[keep], np.full(len(tgt), self.n)])
-        cols = np.concatenate([g.src[keep], tgt])
-        matrix = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)),
-                            shape=(self.n + 1, self.n + 1))
-        order = breadth_first_order(matrix, self.n, directed=True, return_predecessors=False)
-        out = np.zeros(self.n, dtype=bool)
-        out[order[order < self.n]] = True
-        return out
+        # Reversed edges (already in target order), plus a root (node n) pointing
+        # at every target.
+        reversed_ids = self.by_target[keep[self.by_target]]
+        tgt = np.flatnonzero(targets & inside).astype(np.int32)
+        per_row = np.bincount(g.dst[keep], minlength=self.n)
+        return _reached_from_root(self.n, per_row, g.src[reversed_ids], tgt)
 
     def path(self, start: int, goal: Any, inside: Any, allowed: Any = None
              ) -> tuple[list[int], int]:
@@ -457,16 +457,26 @@ def _response(a: Analysis, prop: Property) -> PropertyResult:
 
 
 def _forward(a: Analysis, sources: Any, allowed: Any) -> Any:
-    g = a.graph
-    src, dst = g.src[allowed], g.dst[allowed]
-    roots = np.flatnonzero(sources)
-    rows = np.concatenate([src, np.full(len(roots), a.n)])
-    cols = np.concatenate([dst, roots])
-    matrix = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)),
-                        shape=(a.n + 1, a.n + 1))
-    order = breadth_first_order(matrix, a.n, directed=True, return_predecessors=False)
-    out = np.zeros(a.n, dtype=bool)
-    out[order[order < a.n]] = True
+    g = a.graph  # edges are sorted by source: rows of a CSR matrix as they stand
+    roots = np.flatnonzero(sources).astype(np.int32)
+    per_row = np.bincount(g.src[allowed], minlength=a.n)
+    return _reached_from_root(a.n, per_row, g.dst[allowed], roots)
+
+
+def _reached_from_root(n: int, per_row: Any, columns: Any, roots: Any) -> Any:
+    """Nodes reachable from an extra root node n with edges to `roots`, over rows
+    0..n-1 given by their edge counts and the edges' columns in row order."""
+    wide = len(columns) + len(roots) >= 2**31  # else int32 throughout: scipy keeps it
+    indptr = np.zeros(n + 2, dtype=np.int64 if wide else np.int32)
+    np.cumsum(per_row, out=indptr[1:n + 1])
+    indptr[n + 1] = indptr[n] + len(roots)
+    indices = np.concatenate([columns.astype(indptr.dtype, copy=False),
+                              roots.astype(indptr.dtype, copy=False)])
+    matrix = csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr),
+                        shape=(n + 1, n + 1))
+    order = breadth_first_order(matrix, n, directed=True, return_predecessors=False)
+    out = np.zeros(n, dtype=bool)
+    out[order[order < n]] = True
     return out
 
 
