@@ -114,8 +114,16 @@ class ExploreEngine:
         rest = tuple(p.name for p in chosen if p.kind != PropertyKind.RESPONSE)
         base = explore(compiled, replace(request, properties=rest))
         decided = {p.name: p for p in base.properties}
+        # Ctrl-C stops the whole run: a search after it would ignore the user.
+        interrupted = "incomplete: interrupted" in base.notes
         for prop in responses:
-            decided[prop.name] = check_response(compiled, prop, request, explore)
+            if interrupted:
+                decided[prop.name] = PropertyResult(prop.name, prop.description,
+                                                    Verdict.unknown("interrupted"),
+                                                    kind=prop.kind)
+                continue
+            decided[prop.name] = found = check_response(compiled, prop, request, explore)
+            interrupted = "interrupted" in (found.verdict.reason or "")
         return replace(base, properties=tuple(decided[p.name] for p in chosen))
 
 

@@ -10,7 +10,7 @@ from helpers import BACKENDS, compiled, load_reference, run_cli, run_json
 
 from ccrverify.explicit import engine
 from ccrverify.explicit.bfs import check
-from ccrverify.trace import replay
+from ccrverify.trace import replay, replay_lasso
 
 
 def test_default_configuration_acceptance() -> None:
@@ -72,7 +72,9 @@ def test_every_counterexample_replays_step_by_step(backend: str) -> None:
         if prop.trace is None:
             continue
         trace = prop.trace
-        again = replay(model, trace.init_index, trace.choices, violates=prop.name)
+        again = replay(model, trace.init_index, trace.choices, violates=prop.name) \
+            if trace.loop is None else \
+            replay_lasso(model, trace.init_index, trace.choices, trace.loop, prop.name)
         assert [s.values for s in again.steps] == [s.values for s in trace.steps]
         for before, step in zip(trace.steps, trace.steps[1:], strict=False):
             index = [a.label for a in model.actions].index(step.label)

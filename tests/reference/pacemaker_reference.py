@@ -270,11 +270,12 @@ def _quiet_prompt_steps(state, k):
 
 def failover_time(knobs=None, any_peer=False, down=None):
     """The FailoverTime figure: the most Ticks from a trigger to serving(p), or
-    "never" when a quiet, prompt run can avoid the response forever. `down`
-    ("A" or "B") keeps only the triggers where that node is the one lost."""
+    "never" when a quiet, prompt run can avoid the response forever; None when no
+    reachable state is a trigger. `down` ("A" or "B") keeps only the triggers where
+    that node is the one lost."""
     k = full_knobs(knobs)
     reachable = explore(k)["states"]
-    worst = 0
+    worst = None
     for n in (0, 1):
         if down is not None and NODES[n] != down:
             continue
@@ -285,7 +286,7 @@ def failover_time(knobs=None, any_peer=False, down=None):
                 ticks = _longest(s, p, k, memo, set())
                 if ticks == "never":
                     return "never"
-                worst = max(worst, ticks)
+                worst = ticks if worst is None else max(worst, ticks)
     return worst
 
 

@@ -124,7 +124,7 @@ def test_fail_fast_stops_and_says_incomplete() -> None:
 
 def test_no_deadlock_flag_drops_the_deadlock_verdict() -> None:
     _, data = run_json("check", "examples/peterson", "--no-deadlock")
-    assert [p["name"] for p in data["properties"]] == ["MutualExclusion"]
+    assert [p["name"] for p in data["properties"]] == ["MutualExclusion", "StarvationFree"]
 
 
 def test_emit_kernel_shows_named_action_blocks() -> None:
