@@ -33,6 +33,11 @@ class Request:
     # Limits. A limit that stops an engine turns undecided verdicts into unknown.
     max_states: int | None = None  # explicit: distinct states
     fail_fast: bool = False  # explicit: stop at the first violation
+    workers: int = 1  # explicit (numpy): threads expanding a level
+    checkpoint: Path | None = None  # explicit (numpy): save the search here, level by level
+    resume: bool = False  # explicit (numpy): continue the search saved in `checkpoint`
+    memory: int | None = None  # explicit (numpy): bytes; keep the states on disk beyond it
+    symmetry: bool = True  # explicit (numpy): reduce by the indexes declared symmetric
     time_limit: float | None = None  # seconds: explore overall, symbolic per property
     depth: int = 20  # bmc: unrolling bound
     max_k: int = 12  # kind: largest k
@@ -52,6 +57,11 @@ class Request:
         """The request, or a one-line UsageError naming the bad limit."""
         if self.max_states is not None and self.max_states < 1:
             raise UsageError("--max-states must be at least 1")
+        if self.workers < 1:
+            raise UsageError("--workers must be at least 1")
+        if self.memory is not None:
+            # spill.py does not yet give the in-memory search's answers: kept off until it does
+            raise UsageError("a memory budget (spilling to disk) is not available yet")
         if self.time_limit is not None and self.time_limit <= 0:
             raise UsageError("--timeout (--time-limit) must be a positive number of seconds")
         if self.depth < 0:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ccrverify import api, engines
+from ccrverify.errors import UsageError
 from ccrverify.request import Request
 
 EXIT_OK, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -39,6 +40,15 @@ def add_engine_args(p: argparse.ArgumentParser, default: str) -> None:
                    help="explicit: stop after N distinct states")
     g.add_argument("--fail-fast", action="store_true",
                    help="explicit: stop at the first violation")
+    g.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="explicit: threads expanding each level (default 1); the counts and "
+                        "counterexamples do not depend on it")
+    g.add_argument("--checkpoint", metavar="DIR",
+                   help="explicit: save the search in DIR at every level, to --resume it "
+                        "after a crash or a kill")
+    g.add_argument("--resume", metavar="DIR",
+                   help="explicit: continue the search saved in DIR (same model, knobs and "
+                        "properties); it goes on saving there")
     g.add_argument("--depth", type=int, default=20, metavar="K",
                    help="bmc: the bound (default 20)")
     g.add_argument("--max-k", type=int, default=12, metavar="K",
@@ -61,10 +71,16 @@ def add_engine_args(p: argparse.ArgumentParser, default: str) -> None:
 def request_of(args: argparse.Namespace, progress: Callable[[Any], None] | None = None
                ) -> Request:
     """The request the arguments describe, validated (one line for a bad limit)."""
+    if args.checkpoint and args.resume:
+        raise UsageError("give --checkpoint DIR or --resume DIR, not both",
+                         hint="--resume goes on saving in its directory")
+    directory = args.resume or args.checkpoint
     return Request(
         properties=tuple(args.property) if args.property else None,
         check_deadlock=not args.no_deadlock, max_states=args.max_states,
-        fail_fast=args.fail_fast, time_limit=args.time_limit, depth=args.depth,
+        fail_fast=args.fail_fast, workers=args.workers,
+        checkpoint=Path(directory) if directory else None, resume=bool(args.resume),
+        time_limit=args.time_limit, depth=args.depth,
         max_k=args.max_k, max_examples=args.max_examples, steps=args.steps, seed=args.seed,
         swarm=not args.no_swarm,
         database=None if args.no_db else Path(".ccrverify"),
