@@ -59,9 +59,9 @@ class Request:
             raise UsageError("--max-states must be at least 1")
         if self.workers < 1:
             raise UsageError("--workers must be at least 1")
-        if self.memory is not None:
-            # spill.py does not yet give the in-memory search's answers: kept off until it does
-            raise UsageError("a memory budget (spilling to disk) is not available yet")
+        if self.memory is not None and self.memory < 64 * 2**20:
+            raise UsageError("--memory must be at least 64MiB",
+                             hint="the budget covers the visited set and a level's batch")
         if self.time_limit is not None and self.time_limit <= 0:
             raise UsageError("--timeout (--time-limit) must be a positive number of seconds")
         if self.depth < 0:

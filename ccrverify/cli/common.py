@@ -49,6 +49,10 @@ def add_engine_args(p: argparse.ArgumentParser, default: str) -> None:
     g.add_argument("--resume", metavar="DIR",
                    help="explicit: continue the search saved in DIR (same model, knobs and "
                         "properties); it goes on saving there")
+    g.add_argument("--memory", metavar="SIZE",
+                   help="explicit: keep the visited states and the levels on disk, using "
+                        "about SIZE of memory (e.g. 1GiB, 512MiB); slower, but as large as "
+                        "the disk")
     g.add_argument("--depth", type=int, default=20, metavar="K",
                    help="bmc: the bound (default 20)")
     g.add_argument("--max-k", type=int, default=12, metavar="K",
@@ -80,11 +84,28 @@ def request_of(args: argparse.Namespace, progress: Callable[[Any], None] | None 
         check_deadlock=not args.no_deadlock, max_states=args.max_states,
         fail_fast=args.fail_fast, workers=args.workers,
         checkpoint=Path(directory) if directory else None, resume=bool(args.resume),
+        memory=None if args.memory is None else parse_size(args.memory, "--memory"),
         time_limit=args.time_limit, depth=args.depth,
         max_k=args.max_k, max_examples=args.max_examples, steps=args.steps, seed=args.seed,
         swarm=not args.no_swarm,
         database=None if args.no_db else Path(".ccrverify"),
         progress=progress).validate()
+
+
+_UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 10**3, "kib": 2**10, "m": 2**20, "mb": 10**6,
+          "mib": 2**20, "g": 2**30, "gb": 10**9, "gib": 2**30, "t": 2**40, "tb": 10**12,
+          "tib": 2**40}
+
+
+def parse_size(text: str, option: str) -> int:
+    """``1GiB``, ``512MiB``, ``2G``, ``1.5GB`` or a number of bytes."""
+    import re
+
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]*)?)\s*([A-Za-z]*)\s*", text)
+    unit = match.group(2).lower() if match else ""
+    if match is None or unit not in _UNITS:
+        raise UsageError(f"{option} {text!r}: expected a size such as 1GiB, 512MiB or 2G")
+    return int(float(match.group(1)) * _UNITS[unit])
 
 
 def progress_printer() -> Callable[[Any], None] | None:

@@ -235,8 +235,10 @@ class Spill:
             for keys, hashes, ids, states in writer.read(r, self._block()):
                 new = np.flatnonzero(table.add(keys, hashes, ids))
                 order = new[in_bfs_order(ids[new], new.size)]
-                np.asarray(ids[order], dtype=ID).tofile(fh)
-                np.ascontiguousarray(states[:, order].T, dtype=KEY).tofile(fh)
+                record = np.empty(order.size, dtype=_new_dtype(self.words))
+                record["id"] = ids[order]
+                record["state"] = states[:, order].T
+                record.tofile(fh)  # (id, state) records, as _merge reads them
                 count += order.size
         region.save(table)
         return out, count
@@ -334,10 +336,15 @@ class _Writer:
             p.unlink(missing_ok=True)
 
 
+def _new_dtype(words: int) -> Any:
+    """A new state in a region's output: its id, then its words."""
+    return np.dtype([("id", ID), ("state", KEY, (words,))])
+
+
 def _merge(outputs: list[tuple[Path, int]], words: int, block: int) -> Any:
     """The regions' new states (each file sorted by id) merged by id, in blocks."""
     record = ID.itemsize + words * KEY.itemsize
-    dtype = np.dtype([("id", ID), ("state", KEY, (words,))])
+    dtype = _new_dtype(words)
     assert dtype.itemsize == record
     per = max(1, block // max(1, len(outputs)))
     done = [0] * len(outputs)

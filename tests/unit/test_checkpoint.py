@@ -41,8 +41,10 @@ def levels_saved(directory: Path) -> tuple[int, bool]:
     return len(data["sizes"]), bool(data["finished"])
 
 
-def test_a_search_killed_with_sigkill_resumes_to_the_same_json(tmp_path: Path) -> None:
-    argv = [TWOPHASE, "--set", "rm=7", "--engine", "numpy"]
+@pytest.mark.parametrize("extra", [[], ["--memory", "64MiB"]], ids=["in memory", "on disk"])
+def test_a_search_killed_with_sigkill_resumes_to_the_same_json(tmp_path: Path,
+                                                               extra: list[str]) -> None:
+    argv = [TWOPHASE, "--set", "rm=7", "--engine", "numpy", *extra]
     status, whole, err = check(*argv)
     assert status == 0, err
     directory = tmp_path / "ck"
