@@ -53,6 +53,9 @@ def add_engine_args(p: argparse.ArgumentParser, default: str) -> None:
                    help="explicit: keep the visited states and the levels on disk, using "
                         "about SIZE of memory (e.g. 1GiB, 512MiB); slower, but as large as "
                         "the disk")
+    g.add_argument("--no-symmetry", action="store_true",
+                   help="explicit: every state, not one per orbit of the indexes the model "
+                        "declares symmetric")
     g.add_argument("--depth", type=int, default=20, metavar="K",
                    help="bmc: the bound (default 20)")
     g.add_argument("--max-k", type=int, default=12, metavar="K",
@@ -85,7 +88,7 @@ def request_of(args: argparse.Namespace, progress: Callable[[Any], None] | None 
         fail_fast=args.fail_fast, workers=args.workers,
         checkpoint=Path(directory) if directory else None, resume=bool(args.resume),
         memory=None if args.memory is None else parse_size(args.memory, "--memory"),
-        time_limit=args.time_limit, depth=args.depth,
+        symmetry=not args.no_symmetry, time_limit=args.time_limit, depth=args.depth,
         max_k=args.max_k, max_examples=args.max_examples, steps=args.steps, seed=args.seed,
         swarm=not args.no_swarm,
         database=None if args.no_db else Path(".ccrverify"),

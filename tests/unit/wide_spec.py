@@ -7,13 +7,14 @@ from ccrverify.lang import Bool, IntRange, Spec, all_of
 spec = Spec("Wide", __doc__)
 spec.knob("n", 7, "number of counters", lo=1)
 spec.knob("steps", 2, "how often each counter may rise", lo=1)
+spec.knob("symmetric", False, "declare the counters symmetric")
 
 TOP = 2**20 - 1
 
 
 @spec.model
 def build(m):
-    cs = m.index("C", [f"c{i}" for i in range(m.k.n)])
+    cs = m.index("C", [f"c{i}" for i in range(m.k.n)], symmetric=m.k.symmetric)
     m.var("c", IntRange(0, TOP), over=cs, init=TOP - m.k.steps)
     m.var("odd", Bool(), init=False)
 
