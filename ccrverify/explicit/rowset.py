@@ -30,6 +30,7 @@ import numpy as np
 EMPTY = -1
 CLAIMED = np.iinfo(np.int64).max
 MAX_LOAD = 0.6  # grow past this load factor: a hit then costs ~1.7 probes on average
+REHASH_SLICE = 1 << 20  # old-table slots moved per step when the table grows
 _M1 = np.uint64(0x9E3779B97F4A7C15)  # odd multipliers (golden ratio, splitmix64)
 _M2 = np.uint64(0xBF58476D1CE4E5B9)
 _M3 = np.uint64(0x94D049BB133111EB)
@@ -153,12 +154,19 @@ class RowSet:
         self.rehash(bits)
 
     def rehash(self, bits: int) -> None:
-        old = self.rows()
+        # Moved a slice of the old table at a time: the peak is the two tables and
+        # a slice's temporaries, not a copy of every member as well.
+        old = self.table
         self.bits = bits
         self.table = np.full((self.words, 1 << bits), EMPTY, dtype=np.int64)
         self.size = 0
-        if old.shape[1]:
-            self.add(old)
+        step = REHASH_SLICE
+        for start in range(0, old.shape[1], step):
+            part = old[:, start:start + step]
+            members = part[:, part[0] != EMPTY]
+            if members.shape[1]:
+                self.add(members)
+        del old
 
     def rows(self) -> Any:
         """Every member as a (W, n) batch (in table order)."""

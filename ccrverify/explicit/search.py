@@ -51,7 +51,7 @@ from ccrverify.request import Request
 from ccrverify.result import CheckResult, Stats
 from ccrverify.trace import Trace, evaluation_error, replay
 
-BATCH = 1 << 19  # states expanded before their candidates go into the visited set
+BATCH = 1 << 18  # states expanded before their candidates go into the visited set
 MIN_CHUNK, MAX_CHUNK = 1 << 12, 1 << 17
 
 
@@ -338,14 +338,20 @@ class Search:
             parts = self.pmap(expander.chunk, [(read, a, b) for a, b in batch])
             self.tally(parts)
             parts = [p for p in parts if p.size]
-            if not parts:
-                continue
-            every = Candidates.concat(parts)
-            new = np.flatnonzero(self.visited.add(every.keys, every.hashes, every.ids,
-                                                  self.pmap))
-            order = new[in_bfs_order(every.ids[new], new.size)]
-            states.append(every.states[:, order])
-            ids.append(every.ids[order])
+            if self.request.workers > 1 and parts:
+                # one insertion of the whole batch, its regions filled in parallel
+                parts = [Candidates.concat(parts)]
+            # One worker: chunk by chunk, so that the insertion's temporaries stay a
+            # chunk's size. Chunks come in level order, so a chunk's ids exceed every
+            # earlier chunk's: the smallest id still wins and the result is sorted.
+            while parts:
+                every = parts.pop(0)
+                new = np.flatnonzero(self.visited.add(every.keys, every.hashes, every.ids,
+                                                      self.pmap))
+                order = new[in_bfs_order(every.ids[new], new.size)]
+                states.append(every.states[:, order])
+                ids.append(every.ids[order])
+                del every
         if not states:
             self._accept(np.zeros((self.words, 0), dtype=np.int64), np.zeros(0, np.int32),
                          np.zeros(0, np.int16))
