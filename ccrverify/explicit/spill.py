@@ -198,8 +198,10 @@ class Spill:
 
         writer = _Writer(self.work, len(self.regions), self.words, search.canon is not None)
         produced = 0
-        for batch in batches(spans(n, chunk_size(n, search.request.workers)),
-                             self._batch_states()):
+        workers = search.request.workers
+        # a chunk's candidates must fit the batch's share of the budget too
+        size = max(1 << 10, min(chunk_size(n, workers), self._batch_states() // workers))
+        for batch in batches(spans(n, size), self._batch_states()):
             parts = search.pmap(expander.chunk, [(read, a, b) for a, b in batch])
             search.tally(parts)
             for part in parts:
