@@ -16,7 +16,8 @@ from ccrverify.explicit import search
 from ccrverify.request import Request
 from ccrverify.result import CheckResult
 
-MODELS = [("examples/twophase.py", {"rm": 5}), ("ccr.py", {"renew_grace": 3}),
+# TwoPhase; the three-word toy, whose invariant and deadlock are violated; wide CCR
+MODELS = [("examples/twophase.py", {"rm": 5}), ("../tests/unit/wide_spec.py", {}),
           ("ccr.py", {"messages": 5, "max_faults": 0})]
 
 
