@@ -36,6 +36,11 @@ class Request:
     # Up to this many distinct shortest counterexamples per violated property
     # (explicit and bmc: distinct final states at the shortest length).
     counterexamples: int = 1
+    workers: int = 1  # explicit (numpy): threads expanding a level
+    checkpoint: Path | None = None  # explicit (numpy): save the search here, level by level
+    resume: bool = False  # explicit (numpy): continue the search saved in `checkpoint`
+    memory: int | None = None  # explicit (numpy): bytes; keep the states on disk beyond it
+    symmetry: bool = True  # explicit (numpy): reduce by the indexes declared symmetric
     time_limit: float | None = None  # seconds: explore overall, symbolic per property
     depth: int = 20  # bmc: unrolling bound
     max_k: int = 12  # kind: largest k
@@ -57,6 +62,14 @@ class Request:
             raise UsageError("--counterexamples must be at least 1")
         if self.max_states is not None and self.max_states < 1:
             raise UsageError("--max-states must be at least 1")
+        if self.counterexamples > 1 and self.checkpoint is not None:
+            raise UsageError("--counterexamples above 1 cannot be combined with --checkpoint "
+                             "or --resume (a checkpoint keeps one counterexample a property)")
+        if self.workers < 1:
+            raise UsageError("--workers must be at least 1")
+        if self.memory is not None and self.memory < 64 * 2**20:
+            raise UsageError("--memory must be at least 64MiB",
+                             hint="the budget covers the visited set and a level's batch")
         if self.time_limit is not None and self.time_limit <= 0:
             raise UsageError("--timeout (--time-limit) must be a positive number of seconds")
         if self.depth < 0:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ccrverify import api, engines
+from ccrverify.errors import UsageError
 from ccrverify.request import Request
 
 EXIT_OK, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -42,6 +43,22 @@ def add_engine_args(p: argparse.ArgumentParser, default: str) -> None:
     g.add_argument("--counterexamples", type=int, default=1, metavar="N",
                    help="explicit, bmc: up to N shortest counterexamples per violated "
                         "property, each ending in a different state (default 1)")
+    g.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="explicit: threads expanding each level (default 1); the counts and "
+                        "counterexamples do not depend on it")
+    g.add_argument("--checkpoint", metavar="DIR",
+                   help="explicit: save the search in DIR at every level, to --resume it "
+                        "after a crash or a kill")
+    g.add_argument("--resume", metavar="DIR",
+                   help="explicit: continue the search saved in DIR (same model, knobs and "
+                        "properties); it goes on saving there")
+    g.add_argument("--memory", metavar="SIZE",
+                   help="explicit: keep the visited states and the levels on disk, using "
+                        "about SIZE of memory (e.g. 1GiB, 512MiB); slower, but as large as "
+                        "the disk")
+    g.add_argument("--no-symmetry", action="store_true",
+                   help="explicit: every state, not one per orbit of the indexes the model "
+                        "declares symmetric")
     g.add_argument("--depth", type=int, default=20, metavar="K",
                    help="bmc: the bound (default 20)")
     g.add_argument("--max-k", type=int, default=12, metavar="K",
@@ -64,15 +81,38 @@ def add_engine_args(p: argparse.ArgumentParser, default: str) -> None:
 def request_of(args: argparse.Namespace, progress: Callable[[Any], None] | None = None
                ) -> Request:
     """The request the arguments describe, validated (one line for a bad limit)."""
+    if args.checkpoint and args.resume:
+        raise UsageError("give --checkpoint DIR or --resume DIR, not both",
+                         hint="--resume goes on saving in its directory")
+    directory = args.resume or args.checkpoint
     return Request(
         properties=tuple(args.property) if args.property else None,
         check_deadlock=not args.no_deadlock, max_states=args.max_states,
         fail_fast=args.fail_fast, counterexamples=getattr(args, "counterexamples", 1),
-        time_limit=args.time_limit, depth=args.depth,
+        workers=args.workers,
+        checkpoint=Path(directory) if directory else None, resume=bool(args.resume),
+        memory=None if args.memory is None else parse_size(args.memory, "--memory"),
+        symmetry=not args.no_symmetry, time_limit=args.time_limit, depth=args.depth,
         max_k=args.max_k, max_examples=args.max_examples, steps=args.steps, seed=args.seed,
         swarm=not args.no_swarm,
         database=None if args.no_db else Path(".ccrverify"),
         progress=progress).validate()
+
+
+_UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 10**3, "kib": 2**10, "m": 2**20, "mb": 10**6,
+          "mib": 2**20, "g": 2**30, "gb": 10**9, "gib": 2**30, "t": 2**40, "tb": 10**12,
+          "tib": 2**40}
+
+
+def parse_size(text: str, option: str) -> int:
+    """``1GiB``, ``512MiB``, ``2G``, ``1.5GB`` or a number of bytes."""
+    import re
+
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]*)?)\s*([A-Za-z]*)\s*", text)
+    unit = match.group(2).lower() if match else ""
+    if match is None or unit not in _UNITS:
+        raise UsageError(f"{option} {text!r}: expected a size such as 1GiB, 512MiB or 2G")
+    return int(float(match.group(1)) * _UNITS[unit])
 
 
 def progress_printer() -> Callable[[Any], None] | None:

@@ -87,6 +87,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     engine = engines.engine(args.engine)  # loads it now: an unavailable engine is one line
     request = replace(request_of(args), database=None, progress=None)
+    if request.checkpoint is not None:
+        raise UsageError("--checkpoint and --resume save one search, not a sweep",
+                         hint="check the point alone: ccrverify check ... --checkpoint DIR")
     target = target_of(args)
     out = writable(args.out, "--out", not_same_as=[store_path(args)]) if args.out else None
     loaded = target.loaded

@@ -1,11 +1,12 @@
 """The explicit engine: every reachable state, enumerated breadth first.
 
 Two enumerators find the same states, transitions, depths and shortest
-counterexamples (the tests hold them to it): the numpy frontier (`vector`),
-a whole BFS level per vectorised step, for states of at most 63 bits; and the
-per-state generated kernel (`bfs`), for states of any width. ``explicit``
-picks numpy when the state fits and numpy is installed; ``numpy`` and
-``python`` name one.
+counterexamples (the tests hold them to it): the numpy frontier (`vector`,
+`search`), a whole BFS level per vectorised step, for states of any width;
+and the per-state generated kernel (`bfs`), the independent cross-check.
+``explicit`` picks numpy when it is installed; ``numpy`` and ``python`` name
+one. Workers, checkpoints, the memory budget and symmetry reduction are the
+numpy enumerator's.
 """
 
 from __future__ import annotations
@@ -21,21 +22,17 @@ from ccrverify.request import Request
 from ccrverify.result import CheckResult, Stats, VerdictKind
 
 BACKENDS = ("auto", "numpy", "python")
-MAX_BITS = 63  # numpy: packed states must fit a signed 64-bit integer
 
 
 def choose_backend(compiled: CompiledModel, backend: str = "auto") -> str:
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend {backend!r}", hint="auto, numpy or python")
     has_numpy = importlib.util.find_spec("numpy") is not None
-    fits = compiled.layout.bits <= MAX_BITS
-    if backend == "numpy" and not (has_numpy and fits):
-        reason = "numpy is not installed" if not has_numpy else (
-            f"a state needs {compiled.layout.bits} bits (at most {MAX_BITS})")
-        raise UsageError(f"the numpy backend cannot run this model: {reason}",
+    if backend == "numpy" and not has_numpy:
+        raise UsageError("the numpy backend cannot run this model: numpy is not installed",
                          hint="use --engine python")
     if backend == "auto":
-        return "numpy" if has_numpy and fits else "python"
+        return "numpy" if has_numpy else "python"
     return backend
 
 
@@ -65,6 +62,12 @@ class ExplicitEngine:
             from ccrverify.explicit import vector
 
             return vector.check(compiled, request)
+        wanted = [option for option, given in (
+            ("--workers", request.workers > 1), ("--checkpoint/--resume", request.checkpoint),
+            ("--memory", request.memory is not None)) if given]
+        if wanted:  # the python backend is the plain cross-check: it would ignore them
+            raise UsageError(f"{', '.join(wanted)}: only the numpy backend has them",
+                             hint="use --engine numpy (or explicit with numpy installed)")
         return bfs.check(compiled, request)
 
 
@@ -89,7 +92,7 @@ def _with_liveness(compiled: CompiledModel, request: Request, temporal: list[Pro
         stats = Stats(graph.size, len(graph.act), int(graph.depth.max(initial=0)), seconds,
                       peak_memory_bytes())
         notes = () if graph.complete else (f"incomplete: {graph.stop_reason}",)
-        backend = "numpy" if compiled.layout.bits <= MAX_BITS else "python"
+        backend = "numpy" if compiled.layout.bits <= stategraph.MAX_BITS else "python"
     order = [p.name for p in request.selected(compiled.model)]
     results = tuple(decided[name] for name in order)
     complete = graph.complete and (safety is None or safety.complete)
@@ -97,10 +100,10 @@ def _with_liveness(compiled: CompiledModel, request: Request, temporal: list[Pro
                        results, complete, notes, backend=backend)
 
 
-EXPLICIT = ExplicitEngine("explicit", "auto", "every reachable state (numpy when a state "
-                          "fits 63 bits, else python)")
+EXPLICIT = ExplicitEngine("explicit", "auto", "every reachable state (numpy when installed, "
+                          "else python)")
 NUMPY = replace(EXPLICIT, name="numpy", backend="numpy",
-                summary="every reachable state, a BFS level at a time in numpy (63-bit states)")
+                summary="every reachable state, a BFS level at a time in numpy (any width)")
 PYTHON = replace(EXPLICIT, name="python", backend="python",
                  summary="every reachable state, one at a time in generated Python (any width)")
 

@@ -1,293 +1,376 @@
-"""Breadth-first enumeration with a numpy frontier, for states of at most 63 bits.
+"""The vectorised kernel: each action instance as one numpy function over a
+whole batch of states.
 
-A BFS level is one int64 array of packed states. Each action instance is a
-generated function that evaluates its guard over the whole level at once (one
-boolean mask) and its successors as ``level + delta``. A level's successors
-are deduplicated by sorting (`np.unique`), new states are found by binary
-search in the sorted array of visited states, and each level keeps, per
-state, the position of its parent in the previous level and the action that
-produced it: enough to walk a shortest counterexample back. This does the
-same search as `bfs.py` (same states, transitions, depths and shortest
-counterexample lengths) in a fraction of the time and about 25 bytes a state.
+A batch is an int64 array of shape (W, n), word j of every state in row j
+(`ccrverify.explicit.words`; W = 1 for states of at most 63 bits). For each
+action instance the generated code
+
+1. tests the guard's ``slot == constant`` conjuncts with one masked compare
+   per word, ``(F[0] & M) == V``, and keeps only the states that pass
+   (most actions are disabled in most states: the rest of the guard and the
+   updates then run on a few columns, not on the whole batch);
+2. evaluates the rest of the guard on those, and gathers the enabled states;
+3. writes each updated word as ``(word & ~M) | V | (new << offset)``, so a
+   constant update costs nothing per slot, and says which successors differ
+   from their parent (self-loops are transitions, but never new states).
+
+Stable interface for other code (the liveness checker builds the whole state
+graph with it):
+
+- ``kernel = build(compiled)``; ``kernel.layout.words`` is W.
+- ``kernel.actions[i](F)`` -> ``(mask, successors)``: ``mask[k]`` says whether
+  action instance i is enabled in state k of F; ``successors`` is a (W, m)
+  batch, one column per enabled state in order (self-loops included). A
+  one-word model also accepts and returns 1-D arrays (the packed ints).
+- ``kernel.expand[i](F)`` -> ``(parents, successors, moved)``: the same with
+  the enabled states' positions in F; ``moved`` is None when every successor
+  differs from its parent, else a boolean per successor.
+- ``kernel.properties[i](F)`` -> a boolean per state (True for non-invariants).
+- ``initial_rows(compiled, kernel.layout)`` (words.py): every initial state,
+  in `CompiledModel.init_values` order. `ccrverify.explicit.rowset.RowSet`
+  maps states to ids: ``RowSet.add``/``contains``, or `StateIndex` below.
+- Evaluation errors raise `StateError` with ``row`` (the column of F) and
+  ``state`` (the packed int of `ccrverify.state.StateLayout`).
+
+`check` and `reachable` run the breadth-first search of `search.py` on it.
 """
 
 from __future__ import annotations
 
 import linecache
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ccrverify.compile import CompiledModel
-from ccrverify.explicit.bfs import Progress, Selection, assemble, peak_memory_bytes
-from ccrverify.explicit.codegen import StateError, _state_error
+from ccrverify.explicit.codegen import StateError
 from ccrverify.explicit.exprcode import NumpyWriter
-from ccrverify.expr import Expr, implied_values, slots_used, substitute
+from ccrverify.explicit.words import WordLayout
+from ccrverify.expr import Expr, all_of, implied_values, slots_used, substitute
 from ccrverify.intervals import interval
 from ccrverify.model import PropertyKind
 from ccrverify.ops import Op
 from ccrverify.request import Request
-from ccrverify.result import CheckResult, Stats
-from ccrverify.trace import Trace, evaluation_error, replay
+from ccrverify.result import CheckResult
 
-MAX_BITS = 63  # packed states must fit a signed 64-bit integer
+
+class RowError(StateError):
+    """`StateError` from the vectorised kernel: the column of the batch, and the
+    state as the packed int of the compiled layout."""
+
+    def __init__(self, state: int, row: int) -> None:
+        super().__init__(state)
+        self.row = row
 
 
 def fits(compiled: CompiledModel) -> bool:
-    return compiled.layout.bits <= MAX_BITS and not compiled.model.symbolic_knobs
+    """Whether the numpy engine can run the model: any width, concrete knobs."""
+    return not compiled.model.symbolic_knobs
 
 
 @dataclass(frozen=True)
 class VectorKernel:
     source: str
-    # action i: level -> (mask of states where it is enabled, successors of those)
+    layout: WordLayout
     actions: tuple[Callable[[Any], tuple[Any, Any]], ...]
-    # property i: level -> mask of states where it holds
+    expand: tuple[Callable[[Any], tuple[Any, Any, Any]], ...]
     properties: tuple[Callable[[Any], Any], ...]
 
 
-def generate(compiled: CompiledModel) -> str:
-    model, layout = compiled.model, compiled.layout
-    knobs = dict(model.knobs)
-    lines: list[str] = [f"# Vector kernel generated by ccrverify for {model.name}", ""]
+class _Writer:
+    """Lines of one generated function."""
 
-    def decode(slots: set[int]) -> None:
+    def __init__(self, compiled: CompiledModel, layout: WordLayout) -> None:
+        self.model = compiled.model
+        self.layout = layout
+        self.knobs = dict(self.model.knobs)
+        self.lines: list[str] = []
+
+    def emit(self, text: str, indent: int = 1) -> None:
+        self.lines.append("    " * indent + text)
+
+    def decode(self, batch: str, slots: set[int]) -> None:
+        """Locals v<i> (integers) and b<i> (booleans) of the slots, read from a batch."""
+        lay = self.layout
+        for w in sorted({lay.word[i] for i in slots if lay.width[i]}):
+            self.emit(f"x{w} = {batch}[{w}]")
         for i in sorted(slots):
-            meta, off, width = model.slots[i], layout.offsets[i], layout.widths[i]
-            text = f"(F >> {off}) & {(1 << width) - 1}" if width else "np.zeros_like(F)"
-            lines.append(f"    v{i} = ({text}) + {meta.lo}" if meta.lo else f"    v{i} = {text}")
+            meta, off, width = self.model.slots[i], lay.offset[i], lay.width[i]
+            x = f"x{lay.word[i]}"
             if meta.sort == "bool":
-                lines.append(f"    b{i} = v{i} != 0")
+                self.emit(f"b{i} = ({x} & {1 << off}) != 0" if width
+                          else f"b{i} = np.{'True_' if meta.lo else 'False_'}")
+                continue
+            if not width:
+                self.emit(f"v{i} = np.int64({meta.lo})")
+                continue
+            text = f"({x} >> {off}) & {(1 << width) - 1}" if off else f"{x} & {(1 << width) - 1}"
+            self.emit(f"v{i} = ({text}) + {meta.lo}" if meta.lo else f"v{i} = {text}")
 
-    def check_defined(writer: NumpyWriter, condition: Expr, bound: dict[int, str],
-                      where: str) -> None:
-        temps, (code,) = writer.write([condition], bound)
-        lines.extend(f"    {t}" for t in temps)
-        lines.append(f"    bad = {where}~np.broadcast_to({code}, F.shape)")
-        lines.append("    if bad.any(): _state_error(F[bad][0])")
+    def expression(self, prefix: str, roots: list[Expr]) -> list[str]:
+        writer = NumpyWriter(self.knobs, prefix)
+        temps, codes = writer.write(roots, {})
+        for t in temps:
+            self.emit(t)
+        return codes
 
-    for index, action in enumerate(model.actions):
-        known = implied_values(action.guard)
-        updates = [(s, substitute(e, known)) for s, e in action.updates
-                   if not (e.op == Op.VAR and e.args[0] == s)]
-        defined_updates = (None if action.defined_updates is None
-                            else substitute(action.defined_updates, known))
-        roots = [action.guard] + [e for _, e in updates] + [
-            c for c in (action.defined_guard, defined_updates) if c is not None]
-        used = slots_used(roots) | {s for s, _ in updates}
-        lines.append(f"def action_{index}(F):  # {action.label}  ({action.location})")
-        decode(used)
-        writer = NumpyWriter(knobs, "t")
-        bound: dict[int, str] = {}
-        if action.defined_guard is not None:
-            check_defined(writer, action.defined_guard, bound, "")
-        temps, (guard,) = writer.write([action.guard], bound)
-        lines += [f"    {t}" for t in temps]
-        lines.append(f"    mask = np.broadcast_to({guard}, F.shape)")
-        if defined_updates is not None:
-            check_defined(writer, defined_updates, bound, "mask & ")
-        temps, values = writer.write([e for _, e in updates], bound)
-        lines += [f"    {t}" for t in temps]
-        lines.append("    delta = np.zeros_like(F)")
-        for (slot, e), value in zip(updates, values, strict=True):
-            meta, off = model.slots[slot], layout.offsets[slot]
-            lo, hi = interval(e, lambda s: (model.slots[s].lo, model.slots[s].hi), {})
-            lines.append(f"    new = np.asarray({value}, dtype=np.int64)")
-            if lo < meta.lo or hi > meta.hi:
-                lines.append(f"    _check_domain({meta.lo}, {meta.hi}, new, mask, F)")
-            if layout.widths[slot]:
-                lines.append(f"    delta += (new - v{slot}) << {off}")
-        lines.append("    return mask, (F + delta)[mask]")
-        lines.append("")
-    for index, prop in enumerate(model.properties):
-        if prop.kind != PropertyKind.INVARIANT:  # deadlocks: found by expansion
-            lines.append(f"def property_{index}(F):  # {prop.name}: not a state predicate")
-            lines.append("    return np.ones(F.shape, dtype=bool)")
-            lines.append("")
+    def check_defined(self, condition: Expr, batch: str, shape: str, where: str) -> None:
+        """Stop with an evaluation error at the first state of the batch where the
+        condition fails (`where` maps a column of the batch to one of F)."""
+        self.decode(batch, slots_used([condition]))
+        (code,) = self.expression("d", [condition])
+        self.emit(f"bad = np.flatnonzero(~np.broadcast_to({code}, {shape}))")
+        self.emit(f"if bad.size: _state_error(F, {where.format('bad[0]')})")
+
+
+def _prefilter(guard: Expr, layout: WordLayout) -> tuple[dict[int, tuple[int, int]], list[Expr],
+                                                           bool]:
+    """Split a guard into its ``slot == constant`` conjuncts, as (mask, value) per
+    word, and the rest; False when the conjuncts contradict each other."""
+    wanted: dict[int, int] = {}
+    rest: list[Expr] = []
+    for part in guard.args if guard.op == Op.AND else (guard,):
+        found = None
+        if part.op == Op.VAR:
+            found = (part.args[0], 1)
+        elif part.op == Op.NOT and part.args[0].op == Op.VAR:
+            found = (part.args[0].args[0], 0)
+        elif part.op == Op.EQ:
+            a, b = part.args
+            if a.op == Op.VAR and b.is_const:
+                found = (a.args[0], b.value)
+            elif b.op == Op.VAR and a.is_const:
+                found = (b.args[0], a.value)
+        if found is None:
+            rest.append(part)
             continue
-        lines.append(f"def property_{index}(F):  # {prop.name}")
-        decode(slots_used([prop.predicate]))
-        writer = NumpyWriter(knobs, "t")
-        if prop.defined is not None:
-            check_defined(writer, prop.defined, {}, "")
-        temps, (code,) = writer.write([prop.predicate], {})
-        lines += [f"    {t}" for t in temps]
-        lines.append(f"    return np.broadcast_to({code}, F.shape)")
-        lines.append("")
-    return "\n".join(lines)
+        slot, value = found
+        lo, hi = layout.slots[slot].lo, layout.slots[slot].hi
+        if wanted.get(slot, value) != value or not lo <= value <= hi:
+            return {}, [], False
+        wanted[slot] = value
+    words: dict[int, tuple[int, int]] = {}
+    for slot, value in wanted.items():
+        if not layout.width[slot]:
+            continue  # a single-valued slot: the range test above settled it
+        w = layout.word[slot]
+        mask, bits = words.get(w, (0, 0))
+        words[w] = (mask | layout.mask(slot),
+                    bits | (value - layout.slots[slot].lo) << layout.offset[slot])
+    return words, rest, True
+
+
+def _action(out: _Writer, index: int) -> None:
+    _expand(out, index)
+    out.lines.append("")
+    out.emit(f"def action_{index}(F):", 0)
+    out.emit(f"idx, G, _ = expand_{index}(F)")
+    out.emit("mask = np.zeros(F.shape[1], dtype=bool)")
+    out.emit("mask[idx] = True")
+    out.emit("return mask, (G if G is not None else F[:, :0])")
+    out.lines.append("")
+
+
+def _expand(out: _Writer, index: int) -> None:
+    model, lay = out.model, out.layout
+    action = model.actions[index]
+    out.emit(f"def expand_{index}(F):  # {action.label}  ({action.location})", 0)
+    out.emit("n = F.shape[1]")
+    if action.defined_guard is not None:
+        out.check_defined(action.defined_guard, "F", "(n,)", "{}")
+    words, rest, possible = _prefilter(action.guard, lay)
+    if not possible or (action.guard.is_const and not action.guard.value):
+        out.emit("return _NONE, None, None")
+        return
+    if words:
+        test = " & ".join(f"((F[{w}] & {m}) == {v})" for w, (m, v) in sorted(words.items()))
+        out.emit(f"idx = np.flatnonzero({test})")
+        out.emit("if not idx.size: return idx, None, None")
+        out.emit("G = F[:, idx]")
+        if rest:
+            guard = all_of(rest)
+            out.decode("G", slots_used([guard]))
+            (code,) = out.expression("g", [guard])
+            out.emit(f"sel = np.broadcast_to({code}, idx.shape)")
+            out.emit("if not sel.all():")
+            out.emit("idx = idx[sel]", 2)
+            out.emit("if not idx.size: return idx, None, None", 2)
+            out.emit("G = G[:, sel]", 2)
+    elif action.guard.is_const:
+        out.emit("idx = np.arange(n)")
+        out.emit("G = F.copy()")
+    else:
+        out.decode("F", slots_used([action.guard]))
+        (code,) = out.expression("g", [action.guard])
+        out.emit(f"idx = np.flatnonzero(np.broadcast_to({code}, (n,)))")
+        out.emit("if not idx.size: return idx, None, None")
+        out.emit("G = F[:, idx]")
+    _updates(out, index)
+
+
+def _updates(out: _Writer, index: int) -> None:
+    """The successors of the enabled states G (their positions in F are idx)."""
+    model, lay = out.model, out.layout
+    action = model.actions[index]
+    known = implied_values(action.guard)
+    updates = [(s, substitute(e, known)) for s, e in action.updates
+               if not (e.op == Op.VAR and e.args[0] == s)]
+    checks = [] if action.defined_updates is None else [substitute(action.defined_updates,
+                                                                   known)]
+    variable = [(s, e) for s, e in updates if not e.is_const]
+    out.decode("G", slots_used([e for _, e in variable] + checks))
+    if checks:
+        (code,) = out.expression("d", checks)
+        out.emit(f"bad = np.flatnonzero(~np.broadcast_to({code}, idx.shape))")
+        out.emit("if bad.size: _state_error(F, idx[bad[0]])")
+    values = out.expression("t", [e for _, e in variable])
+    per_word: dict[int, list[str]] = {}
+    clear: dict[int, int] = {}
+    constant: dict[int, int] = {}
+    moves = False  # some update changes a slot whose old value the guard fixes
+    for slot, e in updates:
+        meta, w, off = model.slots[slot], lay.word[slot], lay.offset[slot]
+        if e.is_const:
+            if not meta.lo <= e.value <= meta.hi:
+                out.emit(f"_check_domain({meta.lo}, {meta.hi}, np.int64({e.value}), F, idx)")
+            moves |= slot in known and known[slot] != e.value
+            if lay.width[slot]:
+                clear[w] = clear.get(w, 0) | lay.mask(slot)
+                constant[w] = constant.get(w, 0) | (e.value - meta.lo) << off
+            continue
+        value = values[[s for s, _ in variable].index(slot)]
+        name = f"n{slot}"
+        out.emit(f"{name} = np.asarray({value}, dtype=np.int64)")
+        lo, hi = interval(e, lambda s: (model.slots[s].lo, model.slots[s].hi), {})
+        if lo < meta.lo or hi > meta.hi:
+            out.emit(f"_check_domain({meta.lo}, {meta.hi}, {name}, F, idx)")
+        if lay.width[slot]:
+            clear[w] = clear.get(w, 0) | lay.mask(slot)
+            shifted = f"({name} - {meta.lo})" if meta.lo else name
+            per_word.setdefault(w, []).append(f"({shifted} << {off})" if off else shifted)
+    touched = sorted(clear)
+    for w in touched:
+        parts = [f"(G[{w}] & {~clear[w]})"]
+        if constant.get(w):
+            parts.append(str(constant[w]))
+        parts += per_word.get(w, [])
+        out.emit(f"y{w} = " + " | ".join(parts))
+    if moves or not touched:
+        moved = "None"
+    else:
+        moved = "moved"
+        out.emit("moved = " + " | ".join(f"(y{w} != G[{w}])" for w in touched))
+    for w in touched:
+        out.emit(f"G[{w}] = y{w}")
+    out.emit(f"return idx, G, {moved}")
+
+
+def _property(out: _Writer, index: int) -> None:
+    prop = out.model.properties[index]
+    if prop.kind != PropertyKind.INVARIANT:  # deadlocks: found by expansion
+        out.emit(f"def property_{index}(F):  # {prop.name}: not a state predicate", 0)
+        out.emit("return np.ones(F.shape[1], dtype=bool)")
+        out.lines.append("")
+        return
+    out.emit(f"def property_{index}(F):  # {prop.name}", 0)
+    out.emit("n = F.shape[1]")
+    if prop.defined is not None:
+        out.check_defined(prop.defined, "F", "(n,)", "{}")
+    out.decode("F", slots_used([prop.predicate]))
+    (code,) = out.expression("c", [prop.predicate])
+    out.emit(f"return np.broadcast_to({code}, (n,))")
+    out.lines.append("")
+
+
+def generate(compiled: CompiledModel, layout: WordLayout | None = None) -> str:
+    layout = layout or WordLayout.of(compiled)
+    model = compiled.model
+    out = _Writer(compiled, layout)
+    out.lines += [f"# Vector kernel generated by ccrverify for {model.name}: "
+                  f"{layout.words} word(s) per state", ""]
+    for index in range(len(model.actions)):
+        _action(out, index)
+    for index in range(len(model.properties)):
+        _property(out, index)
+    return "\n".join(out.lines)
 
 
 def build(compiled: CompiledModel) -> VectorKernel:
     model = compiled.model
-    source = generate(compiled)
+    layout = WordLayout.of(compiled)
+    source = generate(compiled, layout)
 
-    def check_domain(lo: int, hi: int, new: Any, mask: Any, states: Any) -> None:
-        values = np.broadcast_to(new, mask.shape)
-        bad = mask & ((values < lo) | (values > hi))
-        if bad.any():
-            _state_error(int(states[bad][0]))
+    def state_error(states: Any, row: Any) -> None:
+        row = int(row)
+        raise RowError(layout.packed(states[:, row].tolist(), compiled), row)
+
+    def check_domain(lo: int, hi: int, new: Any, states: Any, idx: Any) -> None:
+        values = np.broadcast_to(new, idx.shape)
+        bad = np.flatnonzero((values < lo) | (values > hi))
+        if bad.size:
+            state_error(states, idx[bad[0]])
 
     namespace: dict[str, Any] = {"np": np, "_check_domain": check_domain,
-                                 "_state_error": _state_error}
+                                 "_state_error": state_error,
+                                 "_NONE": np.empty(0, dtype=np.int64)}
     filename = f"<ccrverify-vector {model.name} {model.source_hash}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), namespace)  # our own generated source
+    count = len(model.actions)
     return VectorKernel(
-        source,
-        tuple(namespace[f"action_{i}"] for i in range(len(model.actions))),
-        tuple(namespace[f"property_{i}"] for i in range(len(model.properties))))
+        source, layout,
+        tuple(_flat(namespace[f"action_{i}"]) for i in range(count)),
+        tuple(namespace[f"expand_{i}"] for i in range(count)),
+        tuple(_flat_mask(namespace[f"property_{i}"]) for i in range(len(model.properties))))
 
 
-@dataclass
-class _Level:
-    states: Any  # int64, sorted
-    parent: Any  # int64: position of each state's parent in the previous level
-    action: Any  # int32: the action that produced it
+def _flat(fn: Callable[[Any], tuple[Any, Any]]) -> Callable[[Any], tuple[Any, Any]]:
+    """Also accept a 1-D array of one-word states (and answer in kind)."""
+    def call(states: Any) -> tuple[Any, Any]:
+        if states.ndim == 1:
+            mask, succ = fn(states[None, :])
+            return mask, succ[0]
+        return fn(states)
+
+    return call
 
 
-@dataclass
-class _Search:
-    levels: list[_Level] = field(default_factory=list)
-    violations: dict[int, tuple[int, int]] = field(default_factory=dict)  # prop -> (level, pos)
-    deadlock: tuple[int, int] | None = None
-    # --counterexamples N: more violating (or deadlocked) states of the same level.
-    more: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
-    more_deadlocks: list[tuple[int, int]] = field(default_factory=list)
-    wanted: int = 1
-    transitions: int = 0
-    stop_reason: str = ""
+def _flat_mask(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def call(states: Any) -> Any:
+        return fn(states[None, :] if states.ndim == 1 else states)
+
+    return call
+
+
+class StateIndex:
+    """Ids for a fixed set of states: ``StateIndex(rows).ids(batch)`` gives each
+    state's position in `rows` (a (W, n) batch without repeats), or -1."""
+
+    def __init__(self, rows: Any) -> None:
+        from ccrverify.explicit.rowset import RowSet
+
+        self.rows = rows
+        self._set = RowSet(rows.shape[0], rows.shape[1] * 2)
+        self._set.add(rows)
+        # the set's slot of each member -> its id
+        self._id = np.full(self._set.capacity, -1, dtype=np.int64)
+        self._id[self._set.find(rows)] = np.arange(rows.shape[1])
+
+    def ids(self, batch: Any) -> Any:
+        slots = self._set.find(batch)
+        out = np.full(batch.shape[1], -1, dtype=np.int64)
+        hit = slots >= 0
+        out[hit] = self._id[slots[hit]]
+        return out
 
 
 def check(compiled: CompiledModel, request: Request | None = None) -> CheckResult:
-    """The same search as `bfs.check`, a level at a time over numpy arrays."""
-    budget = request or Request()
-    model = compiled.model
-    selection = Selection.of(compiled, budget)
-    names = [p.name for p in model.properties]
-    pending = {i for i, on in enumerate(selection.pending) if on}
-    started = time.perf_counter()
-    kernel = build(compiled)
-    check_deadlock = selection.deadlock
-    search = _Search(wanted=budget.counterexamples)
-    inits = np.unique(np.array(compiled.init_states(), dtype=np.int64))
-    level = _Level(inits, np.full(len(inits), -1), np.full(len(inits), -1, dtype=np.int32))
-    visited = inits
-    last_report = started
-    try:
-        while len(level.states):
-            search.levels.append(level)
-            _check_properties(kernel, search, pending)
-            if budget.fail_fast and (search.violations or search.deadlock):
-                search.stop_reason = "stopped at the first violation (--fail-fast)"
-                break
-            if budget.max_states is not None and len(visited) >= budget.max_states:
-                search.stop_reason = f"state limit {budget.max_states:,} reached"
-                break
-            level, visited = _expand(kernel, search, visited, check_deadlock, budget)
-            now = time.perf_counter()
-            if budget.progress and now - last_report >= budget.progress_every:
-                last_report = now
-                budget.progress(Progress(len(visited), len(level.states),
-                                         len(search.levels), now - started))
-    except KeyboardInterrupt:
-        search.stop_reason = "interrupted"
-    except StateError as err:
-        level = search.levels[-1]
-        position = int(np.searchsorted(level.states, err.state))
-        init_index, choices = _path(compiled, search, (len(search.levels) - 1, position))
-        raise evaluation_error(compiled, init_index, choices,
-                               selection.indices(compiled)) from None
-    distinct = sum(len(lv.states) for lv in search.levels)
-    stats = Stats(distinct, search.transitions, len(search.levels) - 1,
-                  time.perf_counter() - started, peak_memory_bytes())
-    traces = {i: _trace(compiled, search, where, violates=names[i])
-              for i, where in search.violations.items()}
-    deadlock = _trace(compiled, search, search.deadlock, deadlock=True) if search.deadlock \
-        else None
-    more = {i: [_trace(compiled, search, where, violates=names[i]) for where in found]
-            for i, found in search.more.items()}
-    more_deadlocks = [_trace(compiled, search, where, deadlock=True)
-                      for where in search.more_deadlocks]
-    return assemble(compiled, selection, traces, deadlock, search.stop_reason, stats, "numpy",
-                    more, more_deadlocks)
+    """Every reachable state, a breadth-first level at a time (`search.py`)."""
+    from ccrverify.explicit.search import check as search_check
 
-
-def _check_properties(kernel: VectorKernel, search: _Search, pending: set[int]) -> None:
-    states = search.levels[-1].states
-    for index in sorted(pending):
-        bad = np.flatnonzero(~kernel.properties[index](states))
-        if bad.size:
-            depth = len(search.levels) - 1
-            search.violations[index] = (depth, int(bad[0]))
-            if search.wanted > 1:
-                search.more[index] = [(depth, int(b)) for b in bad[1:search.wanted]]
-            pending.discard(index)
-
-
-def _expand(kernel: VectorKernel, search: _Search, visited: Any, check_deadlock: bool,
-            budget: Request) -> tuple[_Level, Any]:
-    states = search.levels[-1].states
-    successors, parents, actions = [], [], []
-    enabled = np.zeros(len(states), dtype=bool)
-    for index, action in enumerate(kernel.actions):
-        mask, nxt = action(states)
-        if not nxt.size:
-            continue
-        enabled |= mask
-        search.transitions += int(nxt.size)
-        # Most successors were visited before: drop them now, which keeps the
-        # level's candidate arrays (the peak of memory) small.
-        fresh = ~_member(nxt, visited)
-        successors.append(nxt[fresh])
-        parents.append(np.flatnonzero(mask)[fresh])
-        actions.append(np.full(int(fresh.sum()), index, dtype=np.int32))
-    if check_deadlock and search.deadlock is None and not enabled.all():
-        dead = np.flatnonzero(~enabled)
-        search.deadlock = (len(search.levels) - 1, int(dead[0]))
-        search.more_deadlocks = [(len(search.levels) - 1, int(d))
-                                 for d in dead[1:search.wanted]]
-    if not successors:
-        empty = np.empty(0, dtype=np.int64)
-        return _Level(empty, empty, np.empty(0, dtype=np.int32)), visited
-    new, first = np.unique(np.concatenate(successors), return_index=True)
-    if budget.max_states is not None:
-        room = max(0, budget.max_states - len(visited))
-        new, first = new[:room], first[:room]
-    level = _Level(new, np.concatenate(parents)[first], np.concatenate(actions)[first])
-    merged = np.concatenate([visited, new])
-    merged.sort(kind="stable")
-    return level, merged
-
-
-def _member(values: Any, sorted_array: Any) -> Any:
-    """For each value, whether it is in the sorted array (binary search)."""
-    where = np.searchsorted(sorted_array, values)
-    found = where < len(sorted_array)
-    found[found] = sorted_array[where[found]] == values[found]
-    return found
-
-
-def _trace(compiled: CompiledModel, search: _Search, where: tuple[int, int],
-           violates: str | None = None, deadlock: bool = False) -> Trace:
-    init_index, choices = _path(compiled, search, where)
-    return replay(compiled, init_index, choices, violates, deadlock)
-
-
-def _path(compiled: CompiledModel, search: _Search, where: tuple[int, int]
-          ) -> tuple[int, list[int]]:
-    """The initial state's index and the actions of the path to (level, position)."""
-    depth, position = where
-    choices = []
-    while depth > 0:
-        level = search.levels[depth]
-        choices.append(int(level.action[position]))
-        position = int(level.parent[position])
-        depth -= 1
-    init_state = int(search.levels[0].states[position])
-    return compiled.init_states().index(init_state), list(reversed(choices))
+    return search_check(compiled, request or Request())
 
 
 @dataclass(frozen=True)
@@ -299,28 +382,10 @@ class Reachable:
 def reachable(compiled: CompiledModel, max_states: int | None = None) -> Reachable | None:
     """Every reachable state as one slot-value matrix, and which properties fail
     somewhere; None when there are more than `max_states`. For lemma mining."""
-    kernel = build(compiled)
-    search = _Search()
-    inits = np.unique(np.array(compiled.init_states(), dtype=np.int64))
-    level = _Level(inits, np.full(len(inits), -1), np.full(len(inits), -1, dtype=np.int32))
-    visited = inits
-    try:
-        while len(level.states):
-            if max_states is not None and len(visited) > max_states:
-                return None
-            search.levels = [level]  # parents are not needed: keep one level
-            level, visited = _expand(kernel, search, visited, True, Request())
-        failing = frozenset(
-            prop.name for prop, holds in zip(compiled.model.properties, kernel.properties,
-                                             strict=True)
-            if (search.deadlock is not None if prop.kind == PropertyKind.DEADLOCK_FREE
-                else not holds(visited).all()))
-    except StateError:
-        check(compiled)  # the full search keeps parents: it raises the error with its trace
-        raise
-    layout = compiled.layout
-    columns = [((visited >> off) & ((1 << w) - 1)) + slot.lo if w else
-               np.full(len(visited), slot.lo, dtype=np.int64)
-               for slot, off, w in zip(layout.slots, layout.offsets, layout.widths, strict=True)]
-    matrix = np.stack(columns, axis=1) if columns else np.zeros((len(visited), 0), np.int64)
-    return Reachable(matrix, failing)
+    from ccrverify.explicit.search import reachable_rows
+
+    found = reachable_rows(compiled, max_states)
+    if found is None:
+        return None
+    rows, failing = found
+    return Reachable(WordLayout.of(compiled).columns(rows), failing)

@@ -171,14 +171,18 @@ class Index:
 
     name: str
     values: tuple[Any, ...]
+    # Renaming the values changes nothing (the explicit engine then stores one
+    # state per orbit: `ccrverify.explicit.symmetry`, which checks the claim).
+    symmetric: bool = False
 
-    def __init__(self, name: str, values: Sequence[Any]):
+    def __init__(self, name: str, values: Sequence[Any], symmetric: bool = False):
         size = len(values) if hasattr(values, "__len__") else None
         if size is not None and size > MAX_INDEX:
             raise SpecError(f"index {name} would have {size:,} values (at most {MAX_INDEX:,})",
                             user_location(), "choose a smaller value for the knob that sizes it")
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "values", tuple(values))
+        object.__setattr__(self, "symmetric", bool(symmetric))
         if len(set(self.values)) != len(self.values):
             raise SpecError(f"index {name} has repeated values", user_location())
 

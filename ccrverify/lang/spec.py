@@ -424,8 +424,10 @@ class ModelBuilder:
         self._labels: set[str] = set()
 
     # -- declarations --------------------------------------------------------
-    def index(self, name: str, values: Sequence[Any]) -> Index:
-        return Index(name, values)
+    def index(self, name: str, values: Sequence[Any], symmetric: bool = False) -> Index:
+        """An index; `symmetric` when renaming its values changes nothing (the
+        explicit engine then stores one state per orbit, after checking it)."""
+        return Index(name, values, symmetric)
 
     def var(self, name: str, domain: Domain, over: Index | None = None, init: Any = None,
             doc: str = "") -> None:

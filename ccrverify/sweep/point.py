@@ -46,7 +46,7 @@ class PointTask:
                            "engine": self.engine, "properties": r.properties,
                            "max_states": r.max_states, "deadlock": r.check_deadlock,
                            "fail_fast": r.fail_fast, "time_limit": r.time_limit,
-                           "depth": r.depth, "max_k": r.max_k,
+                           "depth": r.depth, "max_k": r.max_k, "symmetry": r.symmetry,
                            "explore": [r.max_examples, r.steps, r.seed, r.swarm]},
                           sort_keys=True)
 

@@ -8,6 +8,7 @@ from ccrverify.lang import Bool, Enum, Spec, all_of, any_of
 
 spec = Spec("TwoPhase", __doc__)
 spec.knob("rm", 3, "number of resource managers", lo=1)
+spec.knob("symmetric", False, "declare the resource managers symmetric (one state per orbit)")
 
 RM_STATE = Enum("RMState", ["working", "prepared", "committed", "aborted"])
 TM_STATE = Enum("TMState", ["init", "committed", "aborted"])
@@ -15,7 +16,7 @@ TM_STATE = Enum("TMState", ["init", "committed", "aborted"])
 
 @spec.model
 def build(m):
-    rms = m.index("RM", [f"r{i}" for i in range(1, m.k.rm + 1)])
+    rms = m.index("RM", [f"r{i}" for i in range(1, m.k.rm + 1)], symmetric=m.k.symmetric)
     m.var("rm_state", RM_STATE, over=rms, init="working")
     m.var("tm_state", TM_STATE, init="init")
     m.var("tm_prepared", Bool(), over=rms, init=False)

@@ -1,0 +1,216 @@
+"""An exact set of states in numpy: open addressing with linear probing,
+operated a whole batch at a time.
+
+A state is W non-negative int64 words (`ccrverify.explicit.words`); the table
+is a (W, capacity) array whose word 0 is -1 in an empty slot. Stored states
+are exact, never fingerprints: a lookup compares every word. A batch is
+probed in rounds: each round gathers one slot per pending state (independent
+random reads, which the memory system overlaps, where a binary search in a
+sorted array waits on each of its ~25 dependent reads), settles the states
+that found themselves or an empty slot, and moves the others one slot on.
+
+`add` gives each state of a batch an id and keeps, of several copies of a new
+state, the one with the smallest id: the breadth-first search numbers its
+transitions (parent, action) so that the first in BFS order wins, whatever
+the order of the batch, the number of workers or the split into batches.
+Copies of a state probe the same slots in the same rounds, so they meet at
+the first empty slot, where the smallest id's claim stands.
+
+`VisitedSet` splits the states into regions by the top bits of their hash:
+a region is one `RowSet`, so threads can fill different regions at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+EMPTY = -1
+CLAIMED = np.iinfo(np.int64).max
+MAX_LOAD = 0.6  # grow past this load factor: a hit then costs ~1.7 probes on average
+REHASH_SLICE = 1 << 20  # old-table slots moved per step when the table grows
+_M1 = np.uint64(0x9E3779B97F4A7C15)  # odd multipliers (golden ratio, splitmix64)
+_M2 = np.uint64(0xBF58476D1CE4E5B9)
+_M3 = np.uint64(0x94D049BB133111EB)
+
+Map = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
+
+
+def hash_rows(rows: Any) -> Any:
+    """A well-mixed uint64 per state (splitmix64's finaliser over the words)."""
+    with np.errstate(over="ignore"):
+        h = rows[0].astype(np.uint64) * _M1
+        for j in range(1, rows.shape[0]):
+            h ^= h >> np.uint64(31)
+            h = (h ^ rows[j].astype(np.uint64)) * _M2
+        h ^= h >> np.uint64(30)
+        h *= _M3
+        h ^= h >> np.uint64(31)
+    return h
+
+
+class RowSet:
+    """A set of W-word states. `find` only reads, so threads may share it."""
+
+    def __init__(self, words: int, capacity: int = 1 << 12) -> None:
+        self.words = words
+        self.bits = max(4, (max(capacity, 16) - 1).bit_length())
+        self.table = np.full((words, 1 << self.bits), EMPTY, dtype=np.int64)
+        self.size = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    @property
+    def capacity(self) -> int:
+        return 1 << self.bits
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.table.nbytes)
+
+    def _home(self, hashes: Any) -> Any:
+        return (hashes & np.uint64(self.capacity - 1)).astype(np.int64)
+
+    def _equal(self, slots: Any, probe: Any, head: Any) -> Any:
+        same = head == probe[0]
+        for j in range(1, self.words):
+            where = np.flatnonzero(same)
+            if not where.size:
+                break
+            same[where] = self.table[j].take(slots[where]) == probe[j].take(where)
+        return same
+
+    def find(self, rows: Any, hashes: Any | None = None) -> Any:
+        """The table slot of each state of the (W, n) batch, or -1 where it is absent."""
+        hashes = hash_rows(rows) if hashes is None else hashes
+        n = rows.shape[1]
+        found = np.full(n, -1, dtype=np.int64)
+        pending = np.arange(n)
+        slots = self._home(hashes)
+        mask = self.capacity - 1
+        probe = rows
+        while pending.size:
+            head = self.table[0].take(slots)
+            hit = self._equal(slots, probe, head)
+            found[pending[hit]] = slots[hit]
+            go_on = ~hit & (head != EMPTY)
+            pending, slots = pending[go_on], (slots[go_on] + 1) & mask
+            probe = rows[:, pending]
+        return found
+
+    def contains(self, rows: Any, hashes: Any | None = None) -> Any:
+        return self.find(rows, hashes) >= 0
+
+    def add(self, rows: Any, hashes: Any | None = None, ids: Any | None = None) -> Any:
+        """Insert a (W, n) batch; True for each state that was not in the set, at the
+        copy with the smallest id (default: the first in the batch)."""
+        hashes = hash_rows(rows) if hashes is None else hashes
+        n = rows.shape[1]
+        ids = np.arange(n) if ids is None else ids
+        new = np.zeros(n, dtype=bool)
+        pending = np.arange(n)
+        slots = self._home(hashes)
+        probe = rows
+        while pending.size:
+            head = self.table[0].take(slots)
+            taken = np.flatnonzero(head == EMPTY)
+            if self.size + taken.size > MAX_LOAD * self.capacity:
+                # Grow before claiming; the pending states start again from home
+                # (what earlier rounds inserted moves with the table).
+                self.reserve(taken.size)
+                slots = self._home(hashes[pending])
+                continue
+            if taken.size:
+                # Claim the empty slots: the smallest id among their claimants wins.
+                head_row = self.table[0]
+                where, claimants = slots[taken], ids[pending[taken]]
+                head_row[where] = CLAIMED
+                np.minimum.at(head_row, where, claimants)
+                won = taken[head_row.take(where) == claimants]
+                self.table[:, slots[won]] = probe[:, won]
+                new[pending[won]] = True
+                self.size += won.size
+                head[taken] = head_row.take(slots[taken])  # the losers see the winner
+            # A loser of a claim is settled if it is a copy of the winner, else it
+            # moves on like any state that met another one.
+            go_on = ~self._equal(slots, probe, head)
+            pending = pending[go_on]
+            slots = (slots[go_on] + 1) & (self.capacity - 1)
+            probe = rows[:, pending]
+        return new
+
+    def reserve(self, extra: int) -> None:
+        """Grow (rehash, doubling at least) so that `extra` more states keep the load
+        under MAX_LOAD."""
+        need = self.size + extra
+        if need <= MAX_LOAD * self.capacity:
+            return
+        bits = self.bits + 1
+        while need > MAX_LOAD * (1 << bits):
+            bits += 1
+        self.rehash(bits)
+
+    def rehash(self, bits: int) -> None:
+        # Moved a slice of the old table at a time: the peak is the two tables and
+        # a slice's temporaries, not a copy of every member as well.
+        old = self.table
+        self.bits = bits
+        self.table = np.full((self.words, 1 << bits), EMPTY, dtype=np.int64)
+        self.size = 0
+        step = REHASH_SLICE
+        for start in range(0, old.shape[1], step):
+            part = old[:, start:start + step]
+            members = part[:, part[0] != EMPTY]
+            if members.shape[1]:
+                self.add(members)
+        del old
+
+    def rows(self) -> Any:
+        """Every member as a (W, n) batch (in table order)."""
+        return self.table[:, self.table[0] != EMPTY]
+
+
+class VisitedSet:
+    """The visited states, in 2**k regions chosen by the top bits of the hash."""
+
+    def __init__(self, words: int, region_bits: int = 0) -> None:
+        self.words = words
+        self.region_bits = region_bits
+        self.regions = [RowSet(words) for _ in range(1 << region_bits)]
+
+    def __len__(self) -> int:
+        return sum(len(r) for r in self.regions)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(r.nbytes for r in self.regions)
+
+    def region_of(self, hashes: Any) -> Any:
+        return (hashes >> np.uint64(64 - self.region_bits)).astype(np.int64) \
+            if self.region_bits else np.zeros(hashes.shape, dtype=np.int64)
+
+    def add(self, rows: Any, hashes: Any, ids: Any, pmap: Map) -> Any:
+        """`RowSet.add` over every region, the regions in parallel through `pmap`."""
+        if not self.region_bits:
+            return self.regions[0].add(rows, hashes, ids)
+        new = np.zeros(rows.shape[1], dtype=bool)
+        parts = split_by_region(self.region_of(hashes), len(self.regions))
+
+        def fill(region: int) -> None:
+            sel = parts[region]
+            if sel.size:
+                got = self.regions[region].add(rows[:, sel], hashes[sel], ids[sel])
+                new[sel[got]] = True
+
+        pmap(fill, list(range(len(self.regions))))
+        return new
+
+
+def split_by_region(region: Any, count: int) -> list[Any]:
+    """The positions of each region's members, in batch order."""
+    order = np.argsort(region.astype(np.uint8 if count <= 256 else np.uint16), kind="stable")
+    bounds = np.searchsorted(region[order], np.arange(count + 1))
+    return [order[bounds[r]:bounds[r + 1]] for r in range(count)]

@@ -1,0 +1,59 @@
+"""Parallel expansion (`--workers N`): counts, verdicts and shortest
+counterexamples identical to one worker. Chunks and batches are made tiny here
+so that a small model is cut into many of each, expanded and inserted by
+several threads at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from helpers import ROOT, compiled, run_cli
+
+from ccrverify.explicit import search
+from ccrverify.request import Request
+from ccrverify.result import CheckResult
+
+# TwoPhase; the three-word toy, whose invariant and deadlock are violated; wide CCR
+MODELS = [("examples/twophase.py", {"rm": 5}), ("../tests/unit/wide_spec.py", {}),
+          ("ccr.py", {"messages": 5, "max_faults": 0})]
+
+
+def summary(result: CheckResult) -> Any:
+    s = result.stats
+    return ((s.distinct_states, s.transitions, s.depth),
+            [(p.name, p.verdict.kind, p.trace and (p.trace.init_index, p.trace.choices))
+             for p in result.properties])
+
+
+@pytest.mark.parametrize(("spec", "knobs"), MODELS, ids=lambda x: str(x))
+def test_workers_find_what_one_worker_finds(monkeypatch: pytest.MonkeyPatch, spec: str,
+                                            knobs: dict[str, Any]) -> None:
+    model = compiled(spec, **knobs)
+    alone = summary(search.check(model, Request()))
+    monkeypatch.setattr(search, "MIN_CHUNK", 64)
+    monkeypatch.setattr(search, "BATCH", 1000)
+    for workers in (2, 3):
+        assert summary(search.check(model, Request(workers=workers))) == alone, workers
+
+
+def test_workers_still_find_the_violation_and_exit_1_through_a_pipe() -> None:
+    done = subprocess.run(["bash", "-c", f"{sys.executable} -m ccrverify.cli check ccr --set "
+                           "renew_grace=3 --engine numpy --workers 2 | true; "
+                           "echo ${PIPESTATUS[0]}"], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip() == "1", done.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two"])
+def test_a_bad_worker_count_gets_one_line(value: str) -> None:
+    if value.lstrip("-").isdigit():
+        status, out, err = run_cli("check", "examples/diehard", "--workers", value)
+    else:  # argparse's own refusal exits the process: run one
+        done = subprocess.run([sys.executable, "-m", "ccrverify.cli", "check",
+                               "examples/diehard", "--workers", value],
+                              capture_output=True, text=True, cwd=ROOT)
+        status, out, err = done.returncode, done.stdout, done.stderr
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and "--workers" in err and "Traceback" not in err
