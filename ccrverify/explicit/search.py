@@ -300,7 +300,7 @@ class Search:
         pending = sorted(self.pending | open_more)
         wanted = extra + 1
 
-        def first_failures(span: tuple[int, int]) -> dict[int, int]:
+        def first_failures(span: tuple[int, int]) -> dict[int, list[int]]:
             start, stop = span
             states = chunk(start, stop)
             out = {}
