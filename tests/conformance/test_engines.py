@@ -26,7 +26,7 @@ MODELS: list[tuple[str, dict[str, Any]]] = [
     ("specs/ccr.py", {}),
     ("specs/ccr/split-brain-grace.toml", {}),
 ]
-SLOW = {"bmc", "kind", "pdr", "mined", "z3"}  # Z3 on CCR: a minute to many on two cores
+SLOW = {"bmc", "kind", "pdr", "mined", "z3", "explore"}  # CCR: a minute to many on two cores
 # Kinds whose counterexample is an infinite behaviour (a response's is finite or one).
 LIVENESS = set(PropertyKind) - SAFETY_KINDS - {PropertyKind.RESPONSE}
 BMC_DEPTH = 12  # beyond every shortest counterexample of these models (CCR: 10)

@@ -82,7 +82,9 @@ def _agree_mined(compiled, expected):
         assert check_text(certificate).valid
 
 
-MINED = list(_configs()) + [("specs/ccr.py", {}), ("specs/ccr.py", {"mount_dial": 6})]
+MINED = list(_configs()) + [pytest.param("specs/ccr.py", {}, marks=pytest.mark.slow),
+                            pytest.param("specs/ccr.py", {"mount_dial": 6},
+                                         marks=pytest.mark.slow)]
 
 
 @pytest.mark.parametrize(("spec", "knobs"), MINED)
@@ -95,9 +97,10 @@ def test_mined_proofs_agree_with_explicit(spec, knobs):
 CCR_BMC = [
     ({"renew_grace": 2, "witness_lease": 1}, "NoSplitBrain", 7),
     ({"renew_grace": 4, "witness_lease": 3}, "NoSplitBrain", 8),
-    ({"renew_grace": 3, "witness_lease": 3}, "NoSplitBrain", 8),
+    pytest.param({"renew_grace": 3, "witness_lease": 3}, "NoSplitBrain", 8,
+                 marks=pytest.mark.slow),
     ({"mount_dial": 6}, "NoSplitBrain", 6),
-    ({}, "NoLostAckedMail", 10),
+    pytest.param({}, "NoLostAckedMail", 10, marks=pytest.mark.slow),
 ]
 
 
@@ -128,7 +131,8 @@ def test_ccr_pdr_agrees_with_explicit(knobs):
     _agree_pdr(compiled, expected)
 
 
-@pytest.mark.parametrize("top", [pytest.param(6, marks=pytest.mark.slow), 3])
+@pytest.mark.parametrize("top", [pytest.param(6, marks=pytest.mark.slow),
+                                 pytest.param(3, marks=pytest.mark.slow)])
 def test_ccr_synthesis_agrees_with_explicit(top):
     from ccrverify.symbolic.synthesis import synthesize
 

@@ -90,6 +90,7 @@ def test_undefined_reads_are_errors_with_a_trace(name: str, words: str, steps: i
         assert (f"reached by {steps} action" in err) if steps else "an initial state" in err
 
 
+@pytest.mark.slow  # over 20 s on two busy cores; run with -m slow
 def test_guarded_reads_are_fine_on_every_engine() -> None:
     for engine in ENGINES:
         status, out, err = run_cli(engine[0], str(BAD / "guarded_reads.py"), *engine[1:])

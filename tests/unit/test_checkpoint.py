@@ -41,7 +41,8 @@ def levels_saved(directory: Path) -> tuple[int, bool]:
     return len(data["sizes"]), bool(data["finished"])
 
 
-@pytest.mark.parametrize("extra", [[], ["--memory", "64MiB"]], ids=["in memory", "on disk"])
+@pytest.mark.parametrize("extra", [[], pytest.param(["--memory", "64MiB"], marks=pytest.mark.slow)],
+                         ids=["in memory", "on disk"])
 def test_a_search_killed_with_sigkill_resumes_to_the_same_json(tmp_path: Path,
                                                                extra: list[str]) -> None:
     argv = [TWOPHASE, "--set", "rm=7", "--engine", "numpy", *extra]

@@ -12,11 +12,12 @@ from ccrverify.explicit.codegen import build_kernel
 from ccrverify.model import PropertyKind
 
 MODELS = [("examples/diehard.py", {}), ("examples/peterson.py", {}),
-          ("examples/twophase.py", {"rm": 3}), ("ccr.py", {"dumpster_size": 2, "dumpster_time": 2,
-                                                            "messages": 2, "max_faults": 1})]
+          ("examples/twophase.py", {"rm": 3}),
+          pytest.param("ccr.py", {"dumpster_size": 2, "dumpster_time": 2, "messages": 2,
+                                  "max_faults": 1}, marks=pytest.mark.slow)]
 
 
-@pytest.mark.parametrize(("spec", "knobs"), MODELS, ids=[m[0] for m in MODELS])
+@pytest.mark.parametrize(("spec", "knobs"), MODELS, ids=["diehard", "peterson", "twophase", "ccr"])
 def test_kernel_matches_interpreter_on_all_reachable_states(spec: str, knobs: dict[str, int]
                                                             ) -> None:
     model = compiled(spec, **knobs)

@@ -62,6 +62,7 @@ def test_both_backends_and_bmc_find_the_same_set_of_shortest_ends() -> None:
         _replayed(c, trace, "QuorumKept")
 
 
+@pytest.mark.slow  # over 20 s on two busy cores; run with -m slow
 def test_bmc_blocks_earlier_ends(tmp_path: Path) -> None:
     status, out, _ = run_cli("prove", str(ROOT / "specs/wsfc.py"), "--engine",
                              "bmc", "--depth", "7", "--counterexamples", "2")

@@ -275,6 +275,7 @@ def shortest(compiled: CompiledModel, prop: str) -> int:
     return len(trace)
 
 
+@pytest.mark.slow  # over 20 s on two busy cores; run with -m slow
 @needs_ccr
 def test_ccr_default_loses_acked_mail() -> None:
     compiled = compiled_from(CCR)
@@ -285,6 +286,7 @@ def test_ccr_default_loses_acked_mail() -> None:
     assert len(trace) <= shortest(compiled, "NoLostAckedMail") + 2
 
 
+@pytest.mark.slow  # over 20 s on two busy cores; run with -m slow
 @needs_ccr
 def test_ccr_long_renew_grace_splits_the_brain() -> None:
     compiled = compiled_from(CCR, {"renew_grace": 3})
@@ -295,6 +297,7 @@ def test_ccr_long_renew_grace_splits_the_brain() -> None:
     assert len(trace) <= shortest(compiled, "NoSplitBrain") + 2
 
 
+@pytest.mark.slow  # over 20 s on two busy cores; run with -m slow
 @needs_ccr
 def test_ccr_far_beyond_enumeration() -> None:
     knobs = {"messages": 6, "max_faults": 5, "heartbeat_tolerance": 5, "witness_lease": 4}

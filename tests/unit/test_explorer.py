@@ -37,7 +37,8 @@ def test_views_step_through_the_counterexample() -> None:
     cex = explorer.counterexamples[0]
     assert cex.property == "NoLostAckedMail"
     start = explorer.view(cex.path, 0)
-    assert start["length"] == 10 and start["steps"][1]["action"] == "Move(A)"
+    first = explorer.compiled.actions[cex.path.choices[0]].label
+    assert start["length"] == 10 and start["steps"][1]["action"] == first
     here = {p["name"]: p for p in start["properties"]}
     assert here["NoLostAckedMail"]["here"] == "holds"
     end = explorer.view(cex.path, 10)

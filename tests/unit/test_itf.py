@@ -34,6 +34,13 @@ def _ccr_itf() -> str:
     return out
 
 
+def _ccr_labels() -> list[str]:
+    """The actions of the engine's own NoLostAckedMail counterexample."""
+    status, out, _ = run_cli("check", CCR, "--property", "NoLostAckedMail", "--json")
+    assert status == 1
+    return [s["action"] for s in json.loads(out)["properties"][0]["trace"]["steps"][1:]]
+
+
 def test_check_prints_an_itf_document_that_an_independent_reader_parses() -> None:
     out = _ccr_itf()
     trace = itf_py.trace_from_json(json.loads(out))
@@ -43,7 +50,7 @@ def test_check_prints_an_itf_document_that_an_independent_reader_parses() -> Non
     assert first["role"]["A"] == "active"  # enumeration values as strings
     assert first["lease"] == 2  # integers (#bigint)
     assert first["up"]["B"] is True and first["log"]["A"] == []  # maps, sequences
-    assert trace.states[3].meta["action"] == "Deliver(B,1)"
+    assert [s.meta["action"] for s in trace.states[1:]] == _ccr_labels()
 
 
 def test_the_itf_states_replay_to_the_violation(tmp_path: Path) -> None:
@@ -166,5 +173,5 @@ def test_a_lasso_keeps_its_loop(tmp_path: Path) -> None:
 def test_values_round_trip_through_the_reader() -> None:
     c = compiled("ccr.py", dumpster_size=2)
     read: Any = read_documents(json.loads(_ccr_itf()))[0]
-    assert len(read.states) == 11 and read.labels[0] == "Move(A)"
+    assert len(read.states) == 11 and list(read.labels) == _ccr_labels()
     assert c.model.name == "CCR"

@@ -4,6 +4,7 @@ exactly an inductive subset, and a mined proof is a checked certificate."""
 import itertools
 
 import numpy as np
+import pytest
 from helpers import ROOT
 
 from ccrverify.compile import compile_model
@@ -68,6 +69,7 @@ def test_houdini_keeps_an_inductive_subset_and_drops_the_rest():
     assert houdini.run({ids[1]}) == set()  # alone, y <= 3 is not inductive
 
 
+@pytest.mark.slow  # over 20 s on two busy cores; run with -m slow
 def test_a_mined_region_proof_is_a_valid_certificate():
     model = load(CCR).build({}, symbolic=BOX)
     enc = Encoding(compile_model(model))

@@ -75,7 +75,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", [pytest.param("1", marks=pytest.mark.slow), "2"])
 def test_sigkill_loses_no_finished_point(tmp_path: Path, jobs: str) -> None:
     store = tmp_path / "results.sqlite"
     args = ["sweep", "ccr", "--grid", "renew_grace=1..4", "--grid", "witness_lease=1..4",
@@ -122,7 +122,7 @@ def test_results_lists_and_exports(tmp_path: Path) -> None:
     assert status == 0 and "TwoPhase" in out and "2 stored points" in out
     status, out, _ = run_cli("results", "--store", store, "--format", "csv")
     lines = out.splitlines()
-    assert lines[0].startswith("model,source_hash,engine,properties,rm,distinct_states")
+    assert lines[0].startswith("model,source_hash,engine,properties,rm,symmetric,distinct_states")
     assert [line.split(",")[4] for line in lines[1:]] == ["1", "2"]
     out_file = tmp_path / "r.json"
     run_cli("results", "--store", store, "--format", "json", "--out", str(out_file))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from helpers import ROOT, run_cli
 
 from ccrverify.compile import compile_model
@@ -54,6 +55,7 @@ SAFETY = ["--property", "NoSplitBrain", "--property", "NoLostAckedMail", "--prop
           "DeadlockFree"]
 
 
+@pytest.mark.slow  # over 20 s on two busy cores; run with -m slow
 def test_all_properties_with_kept_knobs() -> None:
     status, out, _ = run_cli("check", "ccr", *SPLIT_BRAIN, *SAFETY, "--keep", "messages",
                              "--keep", "max_faults", "--suggest")

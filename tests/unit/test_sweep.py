@@ -41,6 +41,7 @@ def test_grid_axes_parse_ranges_steps_lists_and_booleans() -> None:
             parse_axis(bad, knobs)
 
 
+@pytest.mark.slow  # over 20 s on two busy cores; run with -m slow
 def test_sweep_agrees_with_single_checks_and_reruns_from_the_store(tmp_path: Path) -> None:
     store = str(tmp_path / "results.sqlite")
     args = ["sweep", "ccr", "--grid", "renew_grace=1..4", "--grid", "witness_lease=1..4",

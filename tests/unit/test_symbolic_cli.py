@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ccrverify.cli import main
 from ccrverify.symbolic.certificate import check_text
 
@@ -55,6 +57,7 @@ def test_symbolic_knobs_prove_and_name_the_knob_values_of_a_counterexample(capsy
     assert status == 0 and {p["verdict"] for p in out["properties"]} == {"holds"}
 
 
+@pytest.mark.slow  # over 20 s on two busy cores; run with -m slow
 def test_mined_proof_covers_a_knob_range_with_one_certificate(capsys, tmp_path):
     cert = tmp_path / "range.smt2"
     status, out = _prove(capsys, "specs/ccr.py", "--property", "NoSplitBrain", "--method",

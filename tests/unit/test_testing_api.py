@@ -82,6 +82,7 @@ def test_ccr_split_brain_configuration() -> None:
     assert trace.steps[-1].state["role"] == {"A": "active", "B": "active"}
 
 
+@pytest.mark.slow  # over 20 s on two busy cores; run with -m slow
 @needs_ccr
 def test_ccr_loses_acked_mail_in_random_runs() -> None:
     assert_violated(CCR, "NoLostAckedMail", engine="explore", max_examples=1000, max_length=12)
