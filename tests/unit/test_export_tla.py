@@ -461,16 +461,20 @@ def compare_with_tlc(spec: str, directory: Path) -> None:
     model = target(str(ROOT / spec)).build()
     exported = export_tla(model, "M")
     (directory / "M.tla").write_text(exported.module)
-    # Counts and invariants: TLC goes on after a violation (-continue), deadlocks aside.
-    (directory / "Counts.cfg").write_text(exported.config.replace(
-        "CHECK_DEADLOCK TRUE", "CHECK_DEADLOCK FALSE"))
+    # Counts and invariants: TLC goes on after a violation (-continue), deadlocks and
+    # temporal properties aside.
+    (directory / "Counts.cfg").write_text("\n".join(
+        line for line in exported.config.replace(
+            "CHECK_DEADLOCK TRUE", "CHECK_DEADLOCK FALSE").splitlines()
+        if not line.startswith("PROPERTY")) + "\n")
     tlc = run_tlc(jar, directory, "M", "Counts.cfg")
     assert not tlc["errors"], tlc["output"][-2000:]
     stats = result["stats"]
     assert (tlc["distinct"], tlc["transitions"], tlc["depth"]) == (
         stats["distinct_states"], stats["transitions"], stats["depth"])
+    invariants = {p.name for p in model.properties if p.kind == PropertyKind.INVARIANT}
     assert tlc["violated"] == sorted(n for n, v in verdicts.items()
-                                     if v == "violated" and n != "DeadlockFree")
+                                     if v == "violated" and n in invariants)
     if "DeadlockFree" in verdicts:
         config = "\n".join(line for line in exported.config.splitlines()
                            if not line.startswith("INVARIANT")) + "\n"
@@ -491,6 +495,47 @@ def test_tlc_finds_what_check_finds(spec: str, tmp_path: Path) -> None:
 def test_tlc_finds_what_check_finds_on_every_bundled_configuration(spec: str, tmp_path: Path
                                                                     ) -> None:
     compare_with_tlc(spec, tmp_path)
+
+
+def compare_liveness_with_tlc(spec: str, knobs: dict[str, Any], directory: Path) -> None:
+    """Each temporal property on its own under Spec (deadlocks stutter, as in
+    ccrverify): TLC reports it violated exactly where check does."""
+    import json
+
+    jar = _tlc_jar()
+    sets = [a for k, v in knobs.items() for a in ("--set", f"{k}={str(v).lower()}")]
+    status, out, err = run_cli("check", str(ROOT / spec), "--json", *sets)
+    verdicts = {p["name"]: p["verdict"] for p in json.loads(out)["properties"]}
+    model = target(str(ROOT / spec), knobs=knobs or None).build()
+    exported = export_tla(model, "M")
+    (directory / "M.tla").write_text(exported.module)
+    temporal = [p.name for p in model.properties if p.kind in TEMPORAL_FORMS]
+    assert temporal
+    base = [line for line in exported.config.splitlines()
+            if not line.startswith(("PROPERTY", "INVARIANT", "CHECK_DEADLOCK"))]
+    for name in temporal:
+        (directory / f"{name}.cfg").write_text("\n".join(
+            [*base, f"PROPERTY {name}", "CHECK_DEADLOCK FALSE"]) + "\n")
+        proc = subprocess.run(["java", "-XX:+UseParallelGC", "-cp", jar, "tlc2.TLC",
+                               "-workers", "1", "-config", f"{name}.cfg", "M"],
+                              capture_output=True, text=True, cwd=directory, timeout=1800)
+        violated = re.search(r"Temporal propert(y \w+ was|ies were) violated", proc.stdout) \
+            is not None
+        others = [line for line in proc.stdout.splitlines() if line.startswith("Error:")
+                  and " violated" not in line
+                  and "behavior up to" not in line and "counter-example" not in line]
+        assert not others, proc.stdout[-2000:]
+        assert violated == (verdicts[name] == "violated"), (name, proc.stdout[-2000:])
+
+
+@pytest.mark.parametrize(("spec", "knobs"), [
+    ("specs/examples/peterson.py", {"fair": True}),
+    ("specs/examples/peterson.py", {"fair": False}),
+    ("specs/examples/twophase.py", {}),
+])
+def test_tlc_finds_the_temporal_verdicts_of_check(spec: str, knobs: dict[str, Any],
+                                                   tmp_path: Path) -> None:
+    compare_liveness_with_tlc(spec, knobs, tmp_path)
 
 
 @pytest.mark.parametrize("name", ERRORS)
