@@ -495,6 +495,9 @@ def test_tlc_finds_what_check_finds(spec: str, tmp_path: Path) -> None:
 def test_tlc_finds_what_check_finds_on_every_bundled_configuration(spec: str, tmp_path: Path
                                                                     ) -> None:
     compare_with_tlc(spec, tmp_path)
+    if any(p.kind in TEMPORAL_FORMS for p in target(str(ROOT / spec)).build().properties):
+        (tmp_path / "liveness").mkdir()
+        compare_liveness_with_tlc(spec, {}, tmp_path / "liveness")
 
 
 def compare_liveness_with_tlc(spec: str, knobs: dict[str, Any], directory: Path) -> None:
