@@ -16,9 +16,12 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "export", help="write the model as a TLA+ module and TLC configuration",
         description="Write the model, built with its knob values, as a TLA+ module "
-        "(variables and TypeOK, Init, one operator per action instance, Next, the "
-        "invariants) and a TLC configuration (the knobs as constants, the invariants, "
-        "CHECK_DEADLOCK). TLC finds the same states, depth and verdicts as check.")
+        "(variables and TypeOK, Init, one operator per action instance, Next, Spec with "
+        "the model's fairness as WF_vars/SF_vars, the invariants and temporal "
+        "properties) and a TLC configuration (the knobs as constants, the invariants, "
+        "the temporal properties, CHECK_DEADLOCK). TLC finds the same states, depth and "
+        "verdicts as check. Response properties (clock ticks under assumptions of their "
+        "own) have no TLA+ counterpart and are left out, with a note on stderr.")
     add_target_args(p)
     p.add_argument("--format", choices=["tla"], default="tla", help="the language (tla)")
     p.add_argument("--out", required=True, metavar="DIR",
@@ -40,6 +43,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     cfg = writable(str(Path(directory) / f"{name}.cfg"), "--out", create_parents=True)
     exported = export_tla(model, name)
     errors = [write_text(tla, exported.module), write_text(cfg, exported.config)]
+    if exported.left_out:
+        sys.stderr.write("ccrverify: note: not exported (response properties count clock "
+                         "ticks, which no plain TLA+ temporal formula states): "
+                         f"{', '.join(exported.left_out)}\n")
     for error in errors:
         if error:
             sys.stderr.write(f"ccrverify: error: {error}\n")

@@ -3,7 +3,13 @@
 The module has the model's own variables (maps as functions over their index,
 sequences as TLA+ sequences) with their type invariant ``TypeOK``, ``Init``,
 one operator per action instance (guard, then effect, then ``UNCHANGED``),
-``Next`` as their disjunction, and one operator per invariant. The knobs are
+``Next`` as their disjunction, ``Spec`` (``Init /\\ [][Next]_vars`` and one
+``WF_vars``/``SF_vars`` conjunct per fairness group of the model: an action
+instance, or all instances of an action together), one operator per invariant
+and one per temporal property (``P ~> Q``, ``<>Q``, ``[]<>P``, ``<>[]P``).
+Response properties count clock ticks from a trigger under assumptions of their
+own (quiet action classes, prompt protocol actions): no plain TLA+ formula says
+that, so they are left out, named in a comment and in ``Export.left_out``. The knobs are
 ``CONSTANTS`` set in the configuration, with an ``ASSUME`` that they have the
 exported values: the structure (indexes, capacities, instances) was built for
 them, so other values need another export.
@@ -13,6 +19,11 @@ IR is a vector of slots, and a sequence's items past its length always hold
 the filler, so two IR states are equal exactly when their TLA+ values are.
 It also fails where ccrverify reports an evaluation error (`tlaexpr`); a
 model without ``terminal_states`` checks deadlock (``CHECK_DEADLOCK TRUE``).
+The configuration names ``SPECIFICATION Spec`` and the temporal properties
+(``PROPERTY``) when the model has fairness or one of them, else ``INIT`` and
+``NEXT`` (TLC then skips the liveness machinery). ccrverify's liveness semantics
+are TLA+'s (`ccrverify.explicit.liveness`), so the fairness conjuncts say what
+its temporal verdicts assume.
 Output is deterministic: model order throughout, no dates.
 """
 
@@ -39,7 +50,7 @@ from ccrverify.export.tlaexpr import (
 from ccrverify.expr import Expr
 from ccrverify.intervals import interval
 from ccrverify.lang.domain import Bool, Domain, Enum, Index, IntRange, Seq
-from ccrverify.model import ActionInstance, Model, PropertyKind, Variable
+from ccrverify.model import ActionInstance, Fairness, Model, PropertyKind, Variable
 from ccrverify.ops import Op
 
 WIDTH = 100  # wrap long lists of definitions near this column
@@ -68,11 +79,47 @@ HELPERS: tuple[str, ...] = (
 )
 
 
+# The temporal properties as TLA+ formulas of their (trigger and) predicate.
+TEMPORAL_FORMS: dict[PropertyKind, str] = {
+    PropertyKind.LEADS_TO: "{p} ~> {q}",
+    PropertyKind.EVENTUALLY: "<>{q}",
+    PropertyKind.ALWAYS_EVENTUALLY: "[]<>{q}",
+    PropertyKind.EVENTUALLY_ALWAYS: "<>[]{q}",
+}
+
+# Why a response property has no TLA+ counterpart (the module's comment).
+RESPONSE_LEFT_OUT = (
+    "a response property counts clock ticks from its trigger, with its quiet",
+    "action classes not happening and protocol actions prompt: assumptions on",
+    "the behaviours of its own, which no plain TLA+ temporal formula over Spec states.",
+)
+
+
 @dataclass(frozen=True)
 class Export:
     module_name: str
     module: str  # the .tla text
     config: str  # the .cfg text
+    left_out: tuple[str, ...] = ()  # properties with no TLA+ counterpart (response)
+
+
+@dataclass(frozen=True)
+class FairGroup:
+    """One fairness constraint: its kind and the action instances it covers (the
+    instances sharing a `fair_key`, in model order, as `liveness.Groups.of`)."""
+
+    key: str
+    kind: Fairness
+    actions: tuple[int, ...]
+
+
+def fair_groups(model: Model) -> tuple[FairGroup, ...]:
+    keys: dict[str, tuple[Fairness, list[int]]] = {}
+    for i, action in enumerate(model.actions):
+        if action.fairness is None:
+            continue
+        keys.setdefault(action.fair_key, (action.fairness, []))[1].append(i)
+    return tuple(FairGroup(k, kind, tuple(a)) for k, (kind, a) in keys.items())
 
 
 class _Module:
@@ -109,7 +156,11 @@ class _Module:
         self.printer = Printer(model, self.places, self.vars, self.knobs, self.enums)
         self.actions = [self.names.name("action", a.label) for a in model.actions]
         self.invariants = [p for p in model.properties if p.kind == PropertyKind.INVARIANT]
-        self.props = {p.name: self.names.name("property", p.name) for p in self.invariants}
+        self.temporal = [p for p in model.properties if p.kind in TEMPORAL_FORMS]
+        self.left_out = [p for p in model.properties if p.kind == PropertyKind.RESPONSE]
+        self.props = {p.name: self.names.name("property", p.name)
+                      for p in self.invariants + self.temporal}
+        self.groups = fair_groups(model)
 
     # -- pieces ------------------------------------------------------------------------
     def domain(self, domain: Domain) -> str:
@@ -348,7 +399,24 @@ class _Module:
             return ["Next == FALSE", ""]
         lines = ["Next =="]
         lines += [f"    \\/ {name}" for name in self.actions]
-        return lines + ["", "Spec == Init /\\ [][Next]_vars", ""]
+        return lines + [""]
+
+    @property
+    def temporal_spec(self) -> bool:
+        """Whether TLC needs Spec (fairness or a temporal property to check)."""
+        return bool(self.groups or self.temporal)
+
+    def spec(self) -> list[str]:
+        if not self.groups:
+            return ["Spec == Init /\\ [][Next]_vars", ""]
+        lines = ["\\* The behaviours ccrverify's temporal properties range over: one fairness",
+                 "\\* conjunct per group (an action instance, or an action's instances together).",
+                 "Spec ==", "    /\\ Init", "    /\\ [][Next]_vars"]
+        for group in self.groups:
+            which = "WF" if group.kind == Fairness.WEAK else "SF"
+            lines += _wrapped(f"    /\\ {which}_vars(",
+                              [self.actions[i] for i in group.actions], " \\/", ")")
+        return lines + [""]
 
     def properties(self) -> list[str]:
         lines = []
@@ -365,13 +433,39 @@ class _Module:
             else:
                 lines.append(f"{self.props[prop.name]} == {text}")
             lines.append("")
+        for prop in self.temporal:
+            roots = [prop.predicate] + ([prop.trigger] if prop.trigger is not None else [])
+            bound, lets = self.lets(roots)
+            q = self.printer.text(prop.predicate, BOOL_KIND, bound)
+            p = self.printer.text(prop.trigger, BOOL_KIND, bound) \
+                if prop.trigger is not None else ""
+            text = TEMPORAL_FORMS[prop.kind].format(p=_parenthesized(p), q=_parenthesized(q))
+            doc = f" {prop.description}" if prop.description else ""
+            lines.append(f"\\* {prop.name} ({prop.kind.value}, under Spec's fairness):{doc}")
+            lines.append(f"{self.props[prop.name]} ==")
+            if lets:
+                lines.append("    LET " + lets[0])
+                lines += [f"        {d}" for d in lets[1:]]
+                lines.append(f"    IN  {text}")
+            else:
+                lines.append(f"    {text}")
+            lines.append("")
+        if self.left_out:
+            lines.append("\\* Not exported: " + ", ".join(
+                f"{p.name} ({p.kind.value})" for p in self.left_out) + ";")
+            lines += [f"\\* {line}" for line in RESPONSE_LEFT_OUT]
+            lines.append("")
         return lines
+
+    def left_out_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.left_out)
 
     def module(self) -> str:
         body = self.variables() + self.init()
         for i in range(len(self.model.actions)):
             body += self.action(i)
         body += self.next()
+        body += self.spec()
         body += self.properties()
         lines = self.header() + self.definitions() + self.enum_helpers() + body
         lines.append("=" * 4)
@@ -383,8 +477,13 @@ class _Module:
             lines.append("CONSTANTS")
             lines += [f"    {name} = {_knob_text(self.model.knobs[k])}"
                       for k, name in self.knobs.items()]
-        lines += ["INIT Init", "NEXT Next", "INVARIANT TypeOK"]
+        if self.temporal_spec:
+            lines.append("SPECIFICATION Spec")
+        else:
+            lines += ["INIT Init", "NEXT Next"]
+        lines.append("INVARIANT TypeOK")
         lines += [f"INVARIANT {self.props[p.name]}" for p in self.invariants]
+        lines += [f"PROPERTY {self.props[p.name]}" for p in self.temporal]
         lines.append(f"CHECK_DEADLOCK {'FALSE' if self.model.terminal_states else 'TRUE'}")
         return "\n".join(lines) + "\n"
 
@@ -396,7 +495,7 @@ def export_tla(model: Model, module_name: str | None = None) -> Export:
     name = identifier(module_name or model.name)
     m = _Module(model, name)
     module = m.module()  # first: it records which helpers the expressions use
-    return Export(name, module, m.config())
+    return Export(name, module, m.config(), m.left_out_names())
 
 
 def _enums_of(domain: Domain) -> list[Enum]:
@@ -417,6 +516,16 @@ def _index_set(index: Index) -> str:
 
 def _function(pairs: list[tuple[str, str]]) -> str:
     return "(" + " @@ ".join(f"{k} :> {v}" for k, v in pairs) + ")"
+
+
+def _parenthesized(text: str) -> str:
+    """Text in parentheses, unless one pair already encloses all of it."""
+    depth = 0
+    for n, c in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0 and n < len(text) - 1:
+            return f"({text})"
+    return text if text.startswith("(") else f"({text})"
 
 
 def _conjuncts(e: Expr) -> tuple[Expr, ...]:
@@ -443,10 +552,10 @@ def _relative(path: str) -> str:
         return p.name
 
 
-def _wrapped(head: str, names: list[str]) -> list[str]:
+def _wrapped(head: str, names: list[str], sep: str = ",", tail: str = "") -> list[str]:
     lines, line = [], head
     for n, name in enumerate(names):
-        piece = name + ("," if n < len(names) - 1 else "")
+        piece = name + (sep if n < len(names) - 1 else tail)
         if len(line) + len(piece) + 1 > WIDTH and line.strip() != head.strip():
             lines.append(line.rstrip())
             line = " " * len(head)
