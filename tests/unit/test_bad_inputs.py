@@ -339,9 +339,12 @@ def test_ctrl_c_in_explore_keeps_what_was_found() -> None:
                              "max_faults=5", "--set", "heartbeat_tolerance=5", "--no-db",
                              "--max-examples", "1000000", "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-    time.sleep(6)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    try:
+        time.sleep(6)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()  # never left running when the test fails
     assert proc.returncode == 1, err  # NoLostAckedMail was found before the interrupt
     assert b'"interrupted' in out or b"interrupted" in out
 
