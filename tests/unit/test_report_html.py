@@ -95,7 +95,8 @@ def test_checked_in_reports_are_self_contained() -> None:
         if "Counterexample to" in text:  # a sweep-only page has no run to draw
             assert "timeline" in [svg.get("class") for svg in _svgs(text)], page.name
     sweeps = (ROOT / "reports" / "ccr-sweeps.html").read_text()
-    assert [svg.get("class") for svg in _svgs(sweeps)].count("heatmap") == 6
+    # two sweeps, a heat map per property each (3 safety, 3 liveness)
+    assert [svg.get("class") for svg in _svgs(sweeps)].count("heatmap") == 12
     for md in (ROOT / "reports").glob("*.md"):
         for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md.read_text()):
             assert (md.parent / link).is_file(), link
