@@ -48,3 +48,40 @@ def load_reference(model: str = "ccr") -> Any:
 
 
 BACKENDS = ("python", "numpy")
+
+
+def graph_spec(tmp_path: Path, n: int, edges: list[tuple[int, int, str | None]],
+               goal: list[int], trigger: list[int] | None = None, name: str = "g") -> str:
+    """A model whose states are 0..n-1 and whose actions are the edges (each with its
+    own fairness), with every temporal property over `goal`."""
+    lines = ["from ccrverify.lang import IntRange, Spec, any_of", f"spec = Spec('G{name}')",
+             "", "@spec.model", "def build(m):",
+             f"    m.var('x', IntRange(0, {n - 1}), init=0)"]
+    for i, (u, v, fair) in enumerate(edges):
+        lines += [f"    @m.action(name='E{i}', fair={fair!r})", f"    def e{i}(s):",
+                  f"        s.require(s.x == {u})", f"        s.x = {v}"]
+    def cond(nodes: list[int]) -> str:
+        return "any_of([" + ", ".join(f"s.x == {v}" for v in nodes) + "])" if nodes \
+            else "s.x < 0"
+    lines += ["", "@spec.eventually('Ev')", f"def ev(s):\n    return {cond(goal)}",
+              "@spec.always_eventually('AlwaysEv')", f"def aev(s):\n    return {cond(goal)}",
+              "@spec.eventually_always('EvAlways')", f"def eva(s):\n    return {cond(goal)}",
+              "@spec.leads_to('LeadsTo')",
+              f"def lt(s):\n    return {cond(trigger or [])}, {cond(goal)}"]
+    path = tmp_path / f"{name}.py"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+# For the search options that must not change an answer (workers, spill to disk):
+# TwoPhase; the three-word toy, whose invariant and deadlock are violated; wide CCR.
+SEARCH_MODELS = [("examples/twophase.py", {"rm": 5}), ("../tests/unit/wide_spec.py", {}),
+                 ("ccr.py", {"messages": 5, "max_faults": 0})]
+
+
+def search_summary(result: Any) -> Any:
+    """Counts, verdicts and counterexamples: what a search option must leave alone."""
+    s = result.stats
+    return ((s.distinct_states, s.transitions, s.depth),
+            [(p.name, p.verdict.kind, p.trace and (p.trace.init_index, p.trace.choices))
+             for p in result.properties])

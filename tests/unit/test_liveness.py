@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ROOT, run_cli
+from helpers import ROOT, graph_spec, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -131,29 +131,6 @@ def test_a_state_limit_gives_unknown_or_a_real_lasso(spec: str, backend: str) ->
 
 
 # -- fairness semantics on hand-made graphs ------------------------------------------------
-def graph_spec(tmp_path: Path, n: int, edges: list[tuple[int, int, str | None]],
-               goal: list[int], trigger: list[int] | None = None, name: str = "g") -> str:
-    """A model whose states are 0..n-1 and whose actions are the edges (each with its
-    own fairness), with every temporal property over `goal`."""
-    lines = ["from ccrverify.lang import IntRange, Spec, any_of", f"spec = Spec('G{name}')",
-             "", "@spec.model", "def build(m):",
-             f"    m.var('x', IntRange(0, {n - 1}), init=0)"]
-    for i, (u, v, fair) in enumerate(edges):
-        lines += [f"    @m.action(name='E{i}', fair={fair!r})", f"    def e{i}(s):",
-                  f"        s.require(s.x == {u})", f"        s.x = {v}"]
-    def cond(nodes: list[int]) -> str:
-        return "any_of([" + ", ".join(f"s.x == {v}" for v in nodes) + "])" if nodes \
-            else "s.x < 0"
-    lines += ["", "@spec.eventually('Ev')", f"def ev(s):\n    return {cond(goal)}",
-              "@spec.always_eventually('AlwaysEv')", f"def aev(s):\n    return {cond(goal)}",
-              "@spec.eventually_always('EvAlways')", f"def eva(s):\n    return {cond(goal)}",
-              "@spec.leads_to('LeadsTo')",
-              f"def lt(s):\n    return {cond(trigger or [])}, {cond(goal)}"]
-    path = tmp_path / f"{name}.py"
-    path.write_text("\n".join(lines) + "\n")
-    return str(path)
-
-
 def check_graph(path: str) -> dict[str, str]:
     result = api.run(api.target(path), "explicit", Request(check_deadlock=False))
     return {p.name: p.verdict.kind.value for p in result.properties}

@@ -11,21 +11,11 @@ from typing import Any
 
 import pytest
 from helpers import ROOT, compiled, run_cli
+from helpers import SEARCH_MODELS as MODELS
+from helpers import search_summary as summary
 
 from ccrverify.explicit import search
 from ccrverify.request import Request
-from ccrverify.result import CheckResult
-
-# TwoPhase; the three-word toy, whose invariant and deadlock are violated; wide CCR
-MODELS = [("examples/twophase.py", {"rm": 5}), ("../tests/unit/wide_spec.py", {}),
-          ("ccr.py", {"messages": 5, "max_faults": 0})]
-
-
-def summary(result: CheckResult) -> Any:
-    s = result.stats
-    return ((s.distinct_states, s.transitions, s.depth),
-            [(p.name, p.verdict.kind, p.trace and (p.trace.init_index, p.trace.choices))
-             for p in result.properties])
 
 
 @pytest.mark.parametrize(("spec", "knobs"), MODELS, ids=lambda x: str(x))

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from helpers import ROOT, run_cli
+from helpers import ROOT, graph_spec, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -70,28 +70,6 @@ def test_ccr_recovers_without_fair_restart_agrees_with_explicit() -> None:
 
 
 # -- hand-made graphs: the same generator as test_liveness's oracle ---------------------------
-def graph_spec(tmp_path: Path, n: int, edges: list[tuple[int, int, str | None]],
-               goal: list[int], trigger: list[int], name: str = "g") -> str:
-    lines = ["from ccrverify.lang import IntRange, Spec, any_of", f"spec = Spec('G{name}')",
-             "", "@spec.model", "def build(m):",
-             f"    m.var('x', IntRange(0, {n - 1}), init=0)"]
-    for i, (u, v, fair) in enumerate(edges):
-        lines += [f"    @m.action(name='E{i}', fair={fair!r})", f"    def e{i}(s):",
-                  f"        s.require(s.x == {u})", f"        s.x = {v}"]
-
-    def cond(nodes: list[int]) -> str:
-        return "any_of([" + ", ".join(f"s.x == {v}" for v in nodes) + "])" if nodes \
-            else "s.x < 0"
-    lines += ["", "@spec.eventually('Ev')", f"def ev(s):\n    return {cond(goal)}",
-              "@spec.always_eventually('AlwaysEv')", f"def aev(s):\n    return {cond(goal)}",
-              "@spec.eventually_always('EvAlways')", f"def eva(s):\n    return {cond(goal)}",
-              "@spec.leads_to('LeadsTo')",
-              f"def lt(s):\n    return {cond(trigger)}, {cond(goal)}"]
-    path = tmp_path / f"{name}.py"
-    path.write_text("\n".join(lines) + "\n")
-    return path.as_posix()
-
-
 def agree(spec: str, depth: int) -> dict[str, str]:
     """BMC's verdicts, checked against the explicit engine's: violated exactly when
     explicit says violated (`depth` is beyond every lasso of the graph), else bounded."""
