@@ -1,5 +1,5 @@
 """The command line's output streams: a verdict's exit status must survive
-whatever happens to stdout.
+whatever happens to stdout or stderr.
 
 - A reader that leaves early (``ccrverify check ... | head -1``) closes the pipe:
   the next write fails with EPIPE. `PipeSafe` swallows that, sends the rest of
@@ -80,11 +80,15 @@ def install() -> tuple[Any, Any]:
                 reconfigure(errors=ERRORS)
             except (ValueError, io.UnsupportedOperation):
                 pass
+    # Both: an error's one line goes to stderr, and `2>&1 | head -1` closes it early.
     if not isinstance(sys.stdout, PipeSafe):
         sys.stdout = PipeSafe(sys.stdout)
+    if not isinstance(sys.stderr, PipeSafe):
+        sys.stderr = PipeSafe(sys.stderr)
     return old
 
 
 def restore(old: tuple[Any, Any]) -> None:
     sys.stdout.flush()
+    sys.stderr.flush()
     sys.stdout, sys.stderr = old

@@ -368,3 +368,14 @@ def test_max_states_is_a_memory_guard_on_the_python_backend() -> None:
 
         assert status == 3
         assert limit <= json.loads(out)["stats"]["distinct_states"] <= limit * 1.05
+
+
+@pytest.mark.parametrize("redirect", ["2>&1 >/dev/null | true", "2>&1 | head -c 1 >/dev/null"])
+def test_a_closed_stderr_pipe_keeps_an_errors_exit_status(redirect: str) -> None:
+    """The error's one line goes to stderr; a reader that leaves early must not turn
+    exit 2 into 1."""
+    spec = BAD / "map_key_outside_index.py"
+    done = subprocess.run(["bash", "-c", f"{sys.executable} -m ccrverify.cli check {spec} "
+                           f"{redirect}; echo ${{PIPESTATUS[0]}}"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip().splitlines()[-1] == "2", done.stdout + done.stderr
