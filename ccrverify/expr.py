@@ -430,8 +430,11 @@ def ite(cond: Value, then: Value, other: Value) -> Expr:
 
 
 # -- traversal -------------------------------------------------------------------------
-def walk(roots: Iterable[Expr]) -> Iterable[Expr]:
-    """Every distinct node (by identity) under the roots, children first."""
+def walk(roots: Iterable[Expr],
+         children: Callable[[Expr], Iterable[object]] = lambda node: node.args
+         ) -> list[Expr]:
+    """Every distinct node (by identity) under the roots, children first (`children`:
+    which of a node's arguments to descend into, in the order they are pushed)."""
     seen: set[int] = set()
     order: list[Expr] = []
     stack: list[tuple[Expr, bool]] = [(r, False) for r in roots]
@@ -444,7 +447,7 @@ def walk(roots: Iterable[Expr]) -> Iterable[Expr]:
             continue
         seen.add(id(node))
         stack.append((node, True))
-        for child in node.args:
+        for child in children(node):
             if isinstance(child, Expr):
                 stack.append((child, False))
     return order

@@ -338,24 +338,11 @@ def shared_nodes(printer: Printer, roots: Iterable[Expr]) -> list[Expr]:
     """Nodes printed more than once under the roots (not leaves), children first:
     each becomes a LET definition."""
     roots = list(roots)
-    order: list[Expr] = []
+    # Left to right, as printed: the definitions come out in reading order.
+    order = walk(reversed(roots), lambda node: reversed(printer.printed_children(node)))
     uses: dict[int, int] = {}
-    seen: set[int] = set()
-    stack: list[tuple[Expr, bool]] = [(r, False) for r in reversed(roots)]
-    for r in roots:
-        uses[id(r)] = uses.get(id(r), 0) + 1
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for child in reversed(printer.printed_children(node)):
-            uses[id(child)] = uses.get(id(child), 0) + 1
-            stack.append((child, False))
+    for node in [*roots, *(c for n in order for c in printer.printed_children(n))]:
+        uses[id(node)] = uses.get(id(node), 0) + 1
     return [n for n in order if uses.get(id(n), 0) > 1 and n.op not in LEAVES
             and not (n.op == Op.NOT and n.args[0].op in LEAVES)]
 
