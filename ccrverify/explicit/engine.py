@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from ccrverify.compile import CompiledModel
 from ccrverify.errors import UsageError
 from ccrverify.explicit import bfs
-from ccrverify.model import Property, PropertyKind
+from ccrverify.model import PropertyKind
 from ccrverify.request import Request
 from ccrverify.result import CheckResult, Stats, VerdictKind
 
@@ -49,52 +49,56 @@ class ExplicitEngine:
     symbolic_knobs: bool = False
 
     def check(self, compiled: CompiledModel, request: Request) -> CheckResult:
-        chosen = request.selected(compiled.model)
-        temporal = [p for p in chosen if not p.is_safety]
-        if not temporal:
+        if all(p.is_safety for p in request.selected(compiled.model)):
             return self._safety(compiled, request)
-        safety = tuple(p.name for p in chosen if p.is_safety)
-        return _with_liveness(compiled, request, temporal, self._safety(
-            compiled, replace(request, properties=safety)) if safety else None)
+        return _with_liveness(compiled, request, choose_backend(compiled, self.backend))
 
     def _safety(self, compiled: CompiledModel, request: Request) -> CheckResult:
         if choose_backend(compiled, self.backend) == "numpy":
             from ccrverify.explicit import vector
 
             return vector.check(compiled, request)
-        wanted = [option for option, given in (
-            ("--workers", request.workers > 1), ("--checkpoint/--resume", request.checkpoint),
-            ("--memory", request.memory is not None)) if given]
-        if wanted:  # the python backend is the plain cross-check: it would ignore them
-            raise UsageError(f"{', '.join(wanted)}: only the numpy backend has them",
-                             hint="use --engine numpy (or explicit with numpy installed)")
+        _numpy_only(request)
         return bfs.check(compiled, request)
 
 
-def _with_liveness(compiled: CompiledModel, request: Request, temporal: list[Property],
-                   safety: CheckResult | None) -> CheckResult:
-    """Temporal properties on the whole state graph, beside the safety verdicts."""
+def _numpy_only(request: Request) -> None:
+    wanted = [option for option, given in (
+        ("--workers", request.workers > 1), ("--checkpoint/--resume", request.checkpoint),
+        ("--memory", request.memory is not None)) if given]
+    if wanted:  # the python backend is the plain cross-check: it would ignore them
+        raise UsageError(f"{', '.join(wanted)}: only the numpy backend has them",
+                         hint="use --engine numpy (or explicit with numpy installed)")
+
+
+def _with_liveness(compiled: CompiledModel, request: Request, backend: str) -> CheckResult:
+    """Temporal properties on the whole state graph, beside the safety verdicts: on
+    numpy from the one search that builds the graph; on python (the cross-check)
+    from a separate search."""
     import time
 
     from ccrverify.explicit import liveness, stategraph
     from ccrverify.explicit.bfs import peak_memory_bytes
 
+    if backend == "python":
+        _numpy_only(request)
     started = time.perf_counter()
-    graph = stategraph.build(compiled, request)
-    decided = {r.name: r for r in liveness.decide(compiled, graph, temporal)}
+    graph, safety = stategraph.build(compiled, request, backend)
+    chosen = request.selected(compiled.model)
+    if safety is None:
+        names = tuple(p.name for p in chosen if p.is_safety)
+        safety = bfs.check(compiled, replace(request, properties=names)) if names else None
+    decided = {r.name: r for r in liveness.decide(
+        compiled, graph, [p for p in chosen if not p.is_safety])}
     seconds = time.perf_counter() - started
     if safety is not None:
         decided.update({r.name: r for r in safety.properties})
-        stats = replace(safety.stats, seconds=safety.stats.seconds + seconds,
-                        peak_memory_bytes=peak_memory_bytes())
-        notes, backend = safety.notes, safety.backend
+        notes = safety.notes
     else:
-        stats = Stats(graph.size, len(graph.act), int(graph.depth.max(initial=0)), seconds,
-                      peak_memory_bytes())
         notes = () if graph.complete else (f"incomplete: {graph.stop_reason}",)
-        backend = "numpy" if compiled.layout.bits <= stategraph.MAX_BITS else "python"
-    order = [p.name for p in request.selected(compiled.model)]
-    results = tuple(decided[name] for name in order)
+    stats = Stats(graph.size, len(graph.act), int(graph.depth.max(initial=0)), seconds,
+                  peak_memory_bytes())
+    results = tuple(decided[p.name] for p in chosen)
     complete = graph.complete and (safety is None or safety.complete)
     return CheckResult(compiled.model.name, dict(compiled.model.knobs), "explicit", stats,
                        results, complete, notes, backend=backend)

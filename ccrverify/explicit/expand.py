@@ -35,6 +35,7 @@ class Candidates:
     # The first positions (in the level) with no enabled action: one, or up to
     # --counterexamples of them.
     dead: tuple[int, ...] = ()
+    loops: Any = None  # int64 ids of the self-loops left out (when the graph is recorded)
 
     @property
     def size(self) -> int:
@@ -48,19 +49,22 @@ class Candidates:
         states = cat([p.states for p in parts], 1)
         keys = states if all(p.keys is p.states for p in parts) else cat(
             [p.keys for p in parts], 1)
+        loops = None if parts[0].loops is None else cat([p.loops for p in parts])
         return Candidates(parts[0].start, states, keys, cat([p.hashes for p in parts]),
-                          cat([p.ids for p in parts]), sum(p.transitions for p in parts))
+                          cat([p.ids for p in parts]), sum(p.transitions for p in parts),
+                          loops=loops)
 
 
 class Expander:
     """Turns chunks of a level into candidates (no shared state is written)."""
 
     def __init__(self, kernel: VectorKernel, canon: Callable[[Any], Any] | None,
-                 deadlock: bool, wanted: int = 1) -> None:
+                 deadlock: bool, wanted: int = 1, loops: bool = False) -> None:
         self.kernel = kernel
         self.canon = canon
         self.deadlock = deadlock
         self.wanted = wanted
+        self.loops = loops  # keep the self-loops' ids: the state graph's edges
         self.actions = len(kernel.expand)
 
     def chunk(self, job: tuple[Callable[[int, int], Any], int, int]) -> Candidates:
@@ -78,6 +82,7 @@ class Expander:
         transitions = 0
         found: list[Any] = []
         ids: list[Any] = []
+        loops: list[Any] = []
         for index, expand in enumerate(self.kernel.expand):
             idx, succ, moved = expand(states)
             if not idx.size:
@@ -86,6 +91,8 @@ class Expander:
             if enabled is not None:
                 enabled[idx] = True
             if moved is not None:
+                if self.loops:
+                    loops.append((idx[~moved] + start) * self.actions + index)
                 idx, succ = idx[moved], succ[:, moved]
                 if not idx.size:
                     continue
@@ -94,14 +101,18 @@ class Expander:
         dead: tuple[int, ...] = ()
         if enabled is not None and not enabled.all():
             dead = tuple(start + int(i) for i in np.flatnonzero(~enabled)[:self.wanted])
+        loop_ids = None
+        if self.loops:
+            loop_ids = np.concatenate(loops) if loops else np.zeros(0, np.int64)
         if not found:
             empty = np.zeros((states.shape[0], 0), dtype=np.int64)
             return Candidates(start, empty, empty, np.zeros(0, np.uint64),
-                              np.zeros(0, np.int64), transitions, dead)
+                              np.zeros(0, np.int64), transitions, dead, loop_ids)
         succ = found[0] if len(found) == 1 else np.concatenate(found, axis=1)
         keys = succ if self.canon is None else self.canon(succ)
         return Candidates(start, succ, keys, hash_rows(keys),
-                          ids[0] if len(ids) == 1 else np.concatenate(ids), transitions, dead)
+                          ids[0] if len(ids) == 1 else np.concatenate(ids), transitions, dead,
+                          loop_ids)
 
 
 def in_bfs_order(ids: Any, count: int) -> Any:

@@ -9,12 +9,13 @@ A cycle is fair when every weak group is taken on it or disabled in one of its
 states, and every strong group is taken on it or disabled in all of them;
 stuttering forever is fair only where no fair group is enabled.
 
-Fair cycles are found by strongly connected components (scipy's Tarjan-style
-decomposition over the edge arrays): a component holds a fair cycle under weak
-fairness exactly when every weak group is taken inside it or disabled
-somewhere in it (a closed walk through all its edges is then fair); strong
-fairness needs the usual refinement (Emerson and Lei 1987; Couvreur 1999):
-drop the states where an untaken strong group is enabled and decompose again.
+Fair cycles are found by strongly connected components (`arraygraph.py`, over
+the edge arrays) among the states reachable from the property's starts: a
+component holds a fair cycle under weak fairness exactly when every weak
+group is taken inside it or disabled somewhere in it (a closed walk through
+all its edges is then fair); strong fairness needs the usual refinement
+(Emerson and Lei 1987; Couvreur 1999): drop the states where an untaken
+strong group is enabled and decompose again.
 The reported lasso is built from edges to satisfy every group on its own cycle,
 and `ccrverify.trace.replay_lasso` checks its fairness on that cycle, never on
 the component (the false "no violation" several tools shipped).
@@ -33,10 +34,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from ccrverify.compile import CompiledModel
+from ccrverify.explicit import arraygraph
 from ccrverify.explicit.masks import masks
 from ccrverify.explicit.stategraph import StateGraph
 from ccrverify.model import ActionClass, Fairness, Property, PropertyKind
@@ -113,10 +113,20 @@ class Analysis:
         self.group_bits = np.packbits(enabled, axis=1, bitorder="little")
         del enabled
         self.fair_enabled: Any = (self.group_bits != 0).any(axis=1)
-        self.wide = not isinstance(graph.states, np.ndarray)
-        # The edges in target order (int32 edge ids), for backward searches without
-        # a per-search sort or a COO copy of every edge.
-        self.by_target = np.argsort(graph.dst, kind="stable").astype(np.int32)
+        self.packed = not isinstance(graph.states, np.ndarray)  # the python backend's
+        self.self_loops = np.flatnonzero(graph.src == graph.dst)
+        self._reverse: tuple[Any, Any, Any] | None = None
+
+    def reverse(self) -> tuple[Any, Any, Any]:
+        """The edges in target order: row offsets by target, their sources, and their
+        edge ids (for backward searches; built on first use: a violation's trace)."""
+        if self._reverse is None:
+            g = self.graph
+            by_target = np.argsort(g.dst, kind="stable").astype(np.int32)
+            offsets = np.zeros(self.n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(g.dst, minlength=self.n), out=offsets[1:])
+            self._reverse = offsets, g.src[by_target], by_target
+        return self._reverse
 
     def group_enabled(self, nodes: Any, groups: Any) -> Any:
         """Bool matrix (node, group) for these nodes and groups."""
@@ -126,7 +136,7 @@ class Analysis:
 
     def mask(self, e: Any) -> Any:
         states = self.graph.states
-        return np.asarray(masks(self.compiled, [e], self.wide)[0](states), dtype=bool)
+        return np.asarray(masks(self.compiled, [e], self.packed)[0](states), dtype=bool)
 
     def check_defined(self, prop: Property) -> None:
         """An evaluation error in the property, in a reachable state, with its trace."""
@@ -135,8 +145,8 @@ class Analysis:
         bad = ~self.mask(prop.defined)
         if bad.any():
             node = int(np.flatnonzero(bad)[np.argmin(self.graph.depth[bad])])
-            init_id, actions = self.graph.path_to(node)
-            raise evaluation_error(self.compiled, _init_index(self, init_id), actions,
+            init_index, actions = self.graph.path_to(node)
+            raise evaluation_error(self.compiled, init_index, actions,
                                    [self.compiled.model.properties.index(prop)])
 
     # -- fair cycles ---------------------------------------------------------------
@@ -178,36 +188,54 @@ class Analysis:
         those to refine for strong fairness (with the groups to refine on)."""
         g = self.graph
         keep = inside[g.src] & inside[g.dst]
-        count, all_labels = connected_components(self._matrix(keep), directed=True,
-                                                 connection="strong")
+        loops = self.self_loops[keep[self.self_loops]]
+        links = keep.copy()  # a self-loop links no two states: decompose without them
+        links[self.self_loops] = False
+        all_labels = arraygraph.components(self.n, g.src, g.dst, links)
+        del links
+        count = int(all_labels.max(initial=-1)) + 1
         nodes = np.flatnonzero(inside)
         labels = all_labels[nodes]
         size = np.bincount(labels, minlength=count)
-        internal = keep & (all_labels[g.src] == all_labels[g.dst])
-        looped = np.zeros(count, dtype=bool)
-        looped[all_labels[g.src[internal & (g.src == g.dst)]]] = True
-        nontrivial = (size > 1) | looped
-        # Per group, over the nontrivial components only: whether it is taken
-        # inside, and enabled in all / some of the component's states (from the bits).
+        fair = np.zeros(count, dtype=bool)
+        # A single state with self-loops: fair when every fair group enabled there is
+        # taken by one of them (weak and strong fairness agree on one state).
+        single = loops[size[all_labels[g.src[loops]]] == 1]
+        if len(single):
+            source = g.src[single]  # sorted, as the edges are
+            first = np.r_[True, source[1:] != source[:-1]]
+            alone = source[first]
+            taken = np.zeros((len(alone), len(self.groups.names)), dtype=bool)
+            group = self.edge_group[single]
+            named = group >= 0
+            taken[(np.cumsum(first) - 1)[named], group[named]] = True
+            enabled = np.unpackbits(self.group_bits[alone], axis=1, count=taken.shape[1],
+                                    bitorder="little").astype(bool)
+            fair[all_labels[alone[~(enabled & ~taken).any(axis=1)]]] = True
+        nontrivial = size > 1
         members = nodes[nontrivial[labels]]
+        if not len(members):
+            return nodes, labels, fair, []
+        # The edges inside the larger components (their self-loops too), found from
+        # the members' rows: often few states lie on such a component.
+        edges = arraygraph.edges_of(g.offsets, members)
+        edges = edges[keep[edges]]
+        edges = edges[all_labels[g.src[edges]] == all_labels[g.dst[edges]]]
         order = members[np.argsort(all_labels[members], kind="stable")]
         sorted_labels = all_labels[order]
-        starts = np.flatnonzero(np.r_[True, np.diff(sorted_labels) != 0]) if len(order) \
-            else np.empty(0, dtype=np.int64)
+        starts = np.flatnonzero(np.r_[True, np.diff(sorted_labels) != 0])
         present = sorted_labels[starts]
         # Which groups are taken inside each nontrivial component: one scatter of the
-        # internal edges (every internal edge lies in one), no per-edge int64 index.
+        # internal edges (every internal edge lies in one).
         row = np.full(count, -1, dtype=np.int32)
         row[present] = np.arange(len(present), dtype=np.int32)
-        internal &= self.edge_group >= 0
+        group = self.edge_group[edges]
+        edges = edges[group >= 0]
         taken_in = np.zeros((len(present), len(self.groups.names)), dtype=bool)
-        taken_in[row[all_labels[g.src[internal]]], self.edge_group[internal]] = True
-        del internal, row
+        taken_in[row[all_labels[g.src[edges]]], group[group >= 0]] = True
         weak_fails = np.zeros(count, dtype=bool)
         strong_fails = np.zeros((count, len(self.groups.names)), dtype=bool)
         for i, kind in enumerate(self.groups.kinds):
-            if not len(order):
-                continue
             bit = ((self.group_bits[order, i // 8] >> (i % 8)) & 1).astype(bool)
             untaken = ~taken_in[:, i]
             if kind == Fairness.WEAK:
@@ -215,42 +243,32 @@ class Analysis:
             else:
                 strong_fails[present, i] = untaken & np.logical_or.reduceat(bit, starts)
         needs = strong_fails.any(axis=1)
-        fair = nontrivial & ~weak_fails & ~needs
+        fair |= nontrivial & ~weak_fails & ~needs
         refine = [(int(c), np.flatnonzero(strong_fails[c]))
                   for c in np.flatnonzero(nontrivial & ~weak_fails & needs)]
         return nodes, labels, fair, refine
 
-    def _matrix(self, keep: Any) -> Any:
-        """The edges in `keep` as a sparse matrix, straight from the sorted edges."""
+    def on_cycles(self, keep: Any, inside: Any) -> Any:
+        """The nodes of `inside` on a cycle over the edges in `keep` (all within it)."""
         g = self.graph
-        indptr = np.zeros(self.n + 1, dtype=np.int64)
-        indptr[1:] = np.cumsum(np.bincount(g.src[keep], minlength=self.n))
-        return csr_matrix((np.ones(len(indptr) and int(indptr[-1]), dtype=np.int8),
-                           g.dst[keep], indptr), shape=(self.n, self.n))
-
-    def components_over(self, keep: Any, inside: Any) -> list[Any]:
-        """Strongly connected components (node id arrays) of the nodes in `inside`
-        over the edges in `keep`."""
-        _, labels = connected_components(self._matrix(keep), directed=True,
-                                         connection="strong")
-        nodes = np.flatnonzero(inside)
-        order = nodes[np.argsort(labels[nodes], kind="stable")]
-        cuts = np.flatnonzero(np.diff(labels[order])) + 1
-        return [c for c in np.split(order, cuts) if len(c)]
+        labels = arraygraph.components(self.n, g.src, g.dst, keep)
+        size = np.bincount(labels[inside], minlength=int(labels.max(initial=-1)) + 1)
+        cyclic = inside & (size[labels] > 1)
+        loops = self.self_loops[keep[self.self_loops]]
+        cyclic[g.src[loops]] = True
+        return cyclic
 
     def reaching(self, inside: Any, targets: Any, allowed: Any = None) -> Any:
         """Nodes of `inside` from which a node of `targets` is reachable within it
         (over the `allowed` edges; all when None)."""
+        offsets, sources, edge_ids = self.reverse()
+        return arraygraph.reach(offsets, sources, np.flatnonzero(targets), inside,
+                                None if allowed is None else allowed[edge_ids])
+
+    def reached(self, starts: Any, inside: Any, allowed: Any = None) -> Any:
+        """Nodes of `inside` reachable from a node of `starts` within it."""
         g = self.graph
-        keep = inside[g.src] & inside[g.dst]
-        if allowed is not None:
-            keep &= allowed
-        # Reversed edges (already in target order), plus a root (node n) pointing
-        # at every target.
-        reversed_ids = self.by_target[keep[self.by_target]]
-        tgt = np.flatnonzero(targets & inside).astype(np.int32)
-        per_row = np.bincount(g.dst[keep], minlength=self.n)
-        return _reached_from_root(self.n, per_row, g.src[reversed_ids], tgt)
+        return arraygraph.reach(g.offsets, g.dst, np.flatnonzero(starts), inside, allowed)
 
     def path(self, start: int, goal: Any, inside: Any, allowed: Any = None
              ) -> tuple[list[int], int]:
@@ -367,11 +385,10 @@ def decide(compiled: CompiledModel, graph: StateGraph, props: Sequence[Property]
 
 def _liveness(a: Analysis, prop: Property) -> PropertyResult:
     goal = a.mask(prop.predicate)
-    everywhere = np.ones(a.n, dtype=bool)
     fairness = a.groups.describe(a.compiled)
     must_visit = None
     if prop.kind == PropertyKind.EVENTUALLY_ALWAYS:
-        inside, starts = everywhere, everywhere
+        inside = starts = everywhere(a.n)
         must_visit = ~goal  # a fair cycle through a state where P fails
     else:
         inside = ~goal
@@ -386,33 +403,30 @@ def _liveness(a: Analysis, prop: Property) -> PropertyResult:
             starts = inside
     if not a.graph.complete:
         inside = inside & a.graph.fully_expanded()  # judge cycles on whole edge sets only
-    on_cycle, comps = a.fair_nodes(inside)
+    # A component reachable from a start lies wholly among the states reachable from
+    # the starts: only those are decomposed.
+    region = a.reached(starts, inside)
+    on_cycle, comps = a.fair_nodes(region)
     targets = on_cycle if must_visit is None else on_cycle & must_visit
-    bad = starts & a.reaching(inside, targets)
-    if not a.graph.complete and not bad.any():
-        return PropertyResult(prop.name, prop.description,
-                              Verdict.unknown(a.graph.stop_reason), kind=prop.kind,
+    if not targets.any():
+        verdict = Verdict.holds() if a.graph.complete else Verdict.unknown(
+            a.graph.stop_reason)
+        return PropertyResult(prop.name, prop.description, verdict, kind=prop.kind,
                               fairness=fairness)
-    if not bad.any():
-        return PropertyResult(prop.name, prop.description, Verdict.holds(), kind=prop.kind,
-                              fairness=fairness)
+    bad = starts & a.reaching(region, targets)
     start = int(np.flatnonzero(bad)[np.argmin(a.graph.depth[bad])])
-    init_id, prefix = a.graph.path_to(start)
-    to_cycle, entry = a.path(start, targets, inside)
+    init_index, prefix = a.graph.path_to(start)
+    to_cycle, entry = a.path(start, targets, region)
     entry = int(entry)
     # Stuttering where no fair group is enabled is fair, and the shortest lasso;
     # otherwise the entry lies in a fair component.
     component = None if not a.fair_enabled[entry] else a.component_of(entry, comps)
     loop_actions, _ = a.cycle(entry, component, must_visit)
     choices = prefix + to_cycle + loop_actions
-    trace = replay_lasso(a.compiled, _init_index(a, init_id), choices,
+    trace = replay_lasso(a.compiled, init_index, choices,
                          len(prefix) + len(to_cycle), prop.name)
     return PropertyResult(prop.name, prop.description, Verdict.violated(), trace, prop.kind,
                           fairness=fairness)
-
-
-def _init_index(a: Analysis, init_id: int) -> int:
-    return a.compiled.init_states().index(a.graph.value(init_id))
 
 
 def _response(a: Analysis, prop: Property) -> PropertyResult:
@@ -429,15 +443,12 @@ def _response(a: Analysis, prop: Property) -> PropertyResult:
     prompt = ~busy
     allowed = ~quiet[g.act] & (~clock[g.act] | prompt[g.src]) & ~response[g.src]
     ticks = clock[g.act].astype(np.int64)
-    region = _forward(a, trigger & ~response, allowed) & ~response
+    region = a.reached(trigger & ~response, everywhere(a.n), allowed) & ~response
     outgoing = np.zeros(a.n, dtype=bool)
     outgoing[g.src[allowed]] = True
     dead = region & ~outgoing
-    cyclic = np.zeros(a.n, dtype=bool)
     keep = allowed & region[g.src] & region[g.dst]
-    for c in a.components_over(keep, region):
-        if len(c) > 1 or _self_loop(g, int(c[0]), keep):
-            cyclic[c] = True
+    cyclic = a.on_cycles(keep, region)
     if not g.complete:
         return PropertyResult(prop.name, prop.description, Verdict.unknown(g.stop_reason),
                               kind=prop.kind)
@@ -456,33 +467,8 @@ def _response(a: Analysis, prop: Property) -> PropertyResult:
     return _too_slow(a, prop, starts, worst, best_edge, ticks, figure)
 
 
-def _forward(a: Analysis, sources: Any, allowed: Any) -> Any:
-    g = a.graph  # edges are sorted by source: rows of a CSR matrix as they stand
-    roots = np.flatnonzero(sources).astype(np.int32)
-    per_row = np.bincount(g.src[allowed], minlength=a.n)
-    return _reached_from_root(a.n, per_row, g.dst[allowed], roots)
-
-
-def _reached_from_root(n: int, per_row: Any, columns: Any, roots: Any) -> Any:
-    """Nodes reachable from an extra root node n with edges to `roots`, over rows
-    0..n-1 given by their edge counts and the edges' columns in row order."""
-    wide = len(columns) + len(roots) >= 2**31  # else int32 throughout: scipy keeps it
-    indptr = np.zeros(n + 2, dtype=np.int64 if wide else np.int32)
-    np.cumsum(per_row, out=indptr[1:n + 1])
-    indptr[n + 1] = indptr[n] + len(roots)
-    indices = np.concatenate([columns.astype(indptr.dtype, copy=False),
-                              roots.astype(indptr.dtype, copy=False)])
-    matrix = csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr),
-                        shape=(n + 1, n + 1))
-    order = breadth_first_order(matrix, n, directed=True, return_predecessors=False)
-    out = np.zeros(n, dtype=bool)
-    out[order[order < n]] = True
-    return out
-
-
-def _self_loop(g: StateGraph, v: int, keep: Any) -> bool:
-    row = g.out_edges(v)
-    return bool(((g.dst[row] == v) & keep[row]).any())
+def everywhere(n: int) -> Any:
+    return np.ones(n, dtype=bool)
 
 
 def _longest(a: Analysis, region: Any, allowed: Any, ticks: Any, response: Any
@@ -525,11 +511,11 @@ def _never(a: Analysis, prop: Property, starts: Any, allowed: Any, region: Any, 
     # The trigger nearest the initial states, then the nearest cycle or dead end.
     ranked = np.flatnonzero(first & a.reaching(region, dead | cyclic, allowed))
     start = int(ranked[np.argmin(g.depth[ranked])])
-    init_id, prefix = g.path_to(start)
+    init_index, prefix = g.path_to(start)
     to_end, end = a.path(start, dead | cyclic, region, allowed)
     loop = [] if dead[end] else a.loop_back(end, region, keep)
     choices = prefix + to_end + loop
-    trace = replay_lasso(a.compiled, _init_index(a, init_id), choices,
+    trace = replay_lasso(a.compiled, init_index, choices,
                          len(prefix) + len(to_end), prop.name)
     return PropertyResult(prop.name, prop.description, Verdict.violated(), trace, prop.kind,
                           ticks="never")
@@ -540,7 +526,7 @@ def _too_slow(a: Analysis, prop: Property, starts: Any, worst: Any, best_edge: A
     g = a.graph
     assert prop.within is not None
     start = int(starts[np.argmax(worst[starts])])
-    init_id, prefix = g.path_to(start)
+    init_index, prefix = g.path_to(start)
     path: list[int] = []
     v, count = start, 0
     while count <= prop.within:
@@ -548,7 +534,7 @@ def _too_slow(a: Analysis, prop: Property, starts: Any, worst: Any, best_edge: A
         path.append(int(g.act[e]))
         count += int(ticks[e])
         v = int(g.dst[e])
-    trace = replay_lasso(a.compiled, _init_index(a, init_id), prefix + path, None, prop.name,
+    trace = replay_lasso(a.compiled, init_index, prefix + path, None, prop.name,
                          trigger_at=len(prefix))
     return PropertyResult(prop.name, prop.description, Verdict.violated(), trace, prop.kind,
                           ticks=figure)

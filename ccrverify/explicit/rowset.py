@@ -16,6 +16,10 @@ the order of the batch, the number of workers or the split into batches.
 Copies of a state probe the same slots in the same rounds, so they meet at
 the first empty slot, where the smallest id's claim stands.
 
+A set may keep a value per state (the state graph's ids, `stategraph.py`):
+`add` stores a new state's value and reports, for every state of the batch,
+the value of the copy it met or became.
+
 `VisitedSet` splits the states into regions by the top bits of their hash:
 a region is one `RowSet`, so threads can fill different regions at once.
 """
@@ -54,10 +58,11 @@ def hash_rows(rows: Any) -> Any:
 class RowSet:
     """A set of W-word states. `find` only reads, so threads may share it."""
 
-    def __init__(self, words: int, capacity: int = 1 << 12) -> None:
+    def __init__(self, words: int, capacity: int = 1 << 12, keep_values: bool = False) -> None:
         self.words = words
         self.bits = max(4, (max(capacity, 16) - 1).bit_length())
         self.table = np.full((words, 1 << self.bits), EMPTY, dtype=np.int64)
+        self.values = np.zeros(1 << self.bits, dtype=np.int64) if keep_values else None
         self.size = 0
 
     def __len__(self) -> int:
@@ -69,7 +74,7 @@ class RowSet:
 
     @property
     def nbytes(self) -> int:
-        return int(self.table.nbytes)
+        return int(self.table.nbytes) + (0 if self.values is None else int(self.values.nbytes))
 
     def _home(self, hashes: Any) -> Any:
         return (hashes & np.uint64(self.capacity - 1)).astype(np.int64)
@@ -104,9 +109,12 @@ class RowSet:
     def contains(self, rows: Any, hashes: Any | None = None) -> Any:
         return self.find(rows, hashes) >= 0
 
-    def add(self, rows: Any, hashes: Any | None = None, ids: Any | None = None) -> Any:
+    def add(self, rows: Any, hashes: Any | None = None, ids: Any | None = None,
+            values: Any | None = None, met: Any | None = None) -> Any:
         """Insert a (W, n) batch; True for each state that was not in the set, at the
-        copy with the smallest id (default: the first in the batch)."""
+        copy with the smallest id (default: the first in the batch). A set that keeps
+        values stores `values[i]` with a new state i and writes into `met[i]` the
+        value stored with state i (found there, or its own)."""
         hashes = hash_rows(rows) if hashes is None else hashes
         n = rows.shape[1]
         ids = np.arange(n) if ids is None else ids
@@ -131,16 +139,27 @@ class RowSet:
                 np.minimum.at(head_row, where, claimants)
                 won = taken[head_row.take(where) == claimants]
                 self.table[:, slots[won]] = probe[:, won]
+                if self.values is not None and values is not None:
+                    self.values[slots[won]] = values[pending[won]]
                 new[pending[won]] = True
                 self.size += won.size
                 head[taken] = head_row.take(slots[taken])  # the losers see the winner
             # A loser of a claim is settled if it is a copy of the winner, else it
             # moves on like any state that met another one.
             go_on = ~self._equal(slots, probe, head)
+            if met is not None and self.values is not None:
+                met[pending[~go_on]] = self.values[slots[~go_on]]
             pending = pending[go_on]
             slots = (slots[go_on] + 1) & (self.capacity - 1)
             probe = rows[:, pending]
         return new
+
+    def set_values(self, rows: Any, values: Any, hashes: Any | None = None) -> None:
+        """Store new values with states of the set."""
+        assert self.values is not None
+        slots = self.find(rows, hashes)
+        assert (slots >= 0).all(), "a value for a state outside the set"
+        self.values[slots] = values
 
     def reserve(self, extra: int) -> None:
         """Grow (rehash, doubling at least) so that `extra` more states keep the load
@@ -156,17 +175,20 @@ class RowSet:
     def rehash(self, bits: int) -> None:
         # Moved a slice of the old table at a time: the peak is the two tables and
         # a slice's temporaries, not a copy of every member as well.
-        old = self.table
+        old, old_values = self.table, self.values
         self.bits = bits
         self.table = np.full((self.words, 1 << bits), EMPTY, dtype=np.int64)
+        if old_values is not None:
+            self.values = np.zeros(1 << bits, dtype=np.int64)
         self.size = 0
         step = REHASH_SLICE
         for start in range(0, old.shape[1], step):
             part = old[:, start:start + step]
-            members = part[:, part[0] != EMPTY]
-            if members.shape[1]:
-                self.add(members)
-        del old
+            used = part[0] != EMPTY
+            if used.any():
+                self.add(part[:, used], values=None if old_values is None
+                         else old_values[start:start + step][used])
+        del old, old_values
 
     def rows(self) -> Any:
         """Every member as a (W, n) batch (in table order)."""
@@ -176,10 +198,10 @@ class RowSet:
 class VisitedSet:
     """The visited states, in 2**k regions chosen by the top bits of the hash."""
 
-    def __init__(self, words: int, region_bits: int = 0) -> None:
+    def __init__(self, words: int, region_bits: int = 0, keep_values: bool = False) -> None:
         self.words = words
         self.region_bits = region_bits
-        self.regions = [RowSet(words) for _ in range(1 << region_bits)]
+        self.regions = [RowSet(words, keep_values=keep_values) for _ in range(1 << region_bits)]
 
     def __len__(self) -> int:
         return sum(len(r) for r in self.regions)
@@ -192,21 +214,33 @@ class VisitedSet:
         return (hashes >> np.uint64(64 - self.region_bits)).astype(np.int64) \
             if self.region_bits else np.zeros(hashes.shape, dtype=np.int64)
 
-    def add(self, rows: Any, hashes: Any, ids: Any, pmap: Map) -> Any:
+    def add(self, rows: Any, hashes: Any, ids: Any, pmap: Map, values: Any | None = None,
+            met: Any | None = None) -> Any:
         """`RowSet.add` over every region, the regions in parallel through `pmap`."""
         if not self.region_bits:
-            return self.regions[0].add(rows, hashes, ids)
+            return self.regions[0].add(rows, hashes, ids, values, met)
         new = np.zeros(rows.shape[1], dtype=bool)
         parts = split_by_region(self.region_of(hashes), len(self.regions))
 
         def fill(region: int) -> None:
             sel = parts[region]
             if sel.size:
-                got = self.regions[region].add(rows[:, sel], hashes[sel], ids[sel])
+                found = None if met is None else np.empty(sel.size, dtype=np.int64)
+                got = self.regions[region].add(rows[:, sel], hashes[sel], ids[sel],
+                                               None if values is None else values[sel], found)
                 new[sel[got]] = True
+                if met is not None:
+                    met[sel] = found
 
         pmap(fill, list(range(len(self.regions))))
         return new
+
+    def set_values(self, rows: Any, values: Any) -> None:
+        hashes = hash_rows(rows)
+        for region, sel in enumerate(split_by_region(self.region_of(hashes),
+                                                     len(self.regions))):
+            if sel.size:
+                self.regions[region].set_values(rows[:, sel], values[sel], hashes[sel])
 
 
 def split_by_region(region: Any, count: int) -> list[Any]:

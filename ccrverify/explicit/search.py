@@ -128,7 +128,7 @@ class Search:
     """One search; `run()` then `result()`."""
 
     def __init__(self, compiled: CompiledModel, request: Request,
-                 kernel: VectorKernel | None = None) -> None:
+                 kernel: VectorKernel | None = None, edges: Any = None) -> None:
         from ccrverify.explicit.symmetry import reduction
 
         self.compiled = compiled
@@ -139,7 +139,11 @@ class Search:
         self.words = self.kernel.layout.words
         self.symmetry = reduction(compiled, self.kernel.layout, self.selection, request)
         self.canon = self.symmetry.canon if self.symmetry else None
-        self.visited = VisitedSet(self.words, region_bits(request.workers))
+        # stategraph.EdgeLog: every transition kept as an edge between state ids (the
+        # visited set then keeps each state's id)
+        self.edges = edges
+        self.visited = VisitedSet(self.words, region_bits(request.workers),
+                                  keep_values=edges is not None)
         self.levels: MemoryLevels | LevelFiles = MemoryLevels()
         self.mirror: LevelFiles | None = None  # a checkpoint's copy of in-memory levels
         self.checkpoint: Checkpoint | None = None
@@ -221,6 +225,8 @@ class Search:
                                                 np.arange(rows.shape[1]), self.pmap))
         self._accept(rows[:, first], first.astype(np.int64),
                      np.full(first.size, -1, dtype=np.int16))
+        if self.edges is not None:
+            self.edges.level(self, first)
 
     def _restore(self, saved: Saved) -> None:
         assert self.request.checkpoint is not None
@@ -325,7 +331,7 @@ class Search:
 
     def expander(self) -> Expander:
         return Expander(self.kernel, self.canon, self.selection.deadlock,
-                        self.request.counterexamples)
+                        self.request.counterexamples, loops=self.edges is not None)
 
     def tally(self, parts: list[Candidates]) -> None:
         depth = len(self.levels) - 1
@@ -354,10 +360,11 @@ class Search:
             return frontier[:, start:stop]
 
         states, ids = [], []
+        edges = self.edges
         for batch in batches(spans(n, chunk_size(n, self.request.workers)), BATCH):
             parts = self.pmap(expander.chunk, [(read, a, b) for a, b in batch])
             self.tally(parts)
-            parts = [p for p in parts if p.size]
+            parts = [p for p in parts if p.size or (edges is not None and p.loops.size)]
             if self.request.workers > 1 and parts:
                 # one insertion of the whole batch, its regions filled in parallel
                 parts = [Candidates.concat(parts)]
@@ -366,20 +373,25 @@ class Search:
             # earlier chunk's: the smallest id still wins and the result is sorted.
             while parts:
                 every = parts.pop(0)
-                new = np.flatnonzero(self.visited.add(every.keys, every.hashes, every.ids,
-                                                      self.pmap))
+                # A new state's provisional id is its candidate id, made negative; the
+                # level's order turns it into the state's id (EdgeLog.level).
+                met = None if edges is None else np.empty(every.size, dtype=np.int64)
+                new = np.flatnonzero(self.visited.add(
+                    every.keys, every.hashes, every.ids, self.pmap,
+                    None if edges is None else -1 - every.ids, met))
+                if edges is not None:
+                    edges.candidates(every.ids, met, every.loops)
                 order = new[in_bfs_order(every.ids[new], new.size)]
                 states.append(every.states[:, order])
                 ids.append(every.ids[order])
                 del every
-        if not states:
-            self._accept(np.zeros((self.words, 0), dtype=np.int64), np.zeros(0, np.int32),
-                         np.zeros(0, np.int16))
-            return
-        every_id = np.concatenate(ids)
-        self._accept(np.concatenate(states, axis=1),
+        every_id = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        self._accept(np.concatenate(states, axis=1) if states
+                     else np.zeros((self.words, 0), dtype=np.int64),
                      (every_id // expander.actions).astype(parent_dtype(n)),
                      (every_id % expander.actions).astype(action_dtype(expander.actions)))
+        if edges is not None:
+            edges.level(self, every_id)
 
     # -- results -------------------------------------------------------------------------
     def path(self, where: tuple[int, int]) -> tuple[int, list[int]]:

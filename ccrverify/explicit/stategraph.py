@@ -6,30 +6,35 @@ ids as int32, the action instance as int16: 10 bytes an edge, no Python object
 per edge) with row offsets. Each state keeps its BFS parent and the action
 that first reached it: shortest prefixes for lassos.
 
-States of at most 63 bits are expanded a level at a time by the numpy kernel;
-wider ones one at a time by the generated Python kernel (slower, same graph).
+The numpy backend records the graph during its ordinary search (`search.py`
+with an `EdgeLog`), which decides the safety properties in the same pass; the
+python backend builds it one state at a time with the generated Python kernel
+(the independent cross-check: slower, same graph).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from ccrverify.compile import CompiledModel
+from ccrverify.errors import UsageError
 from ccrverify.explicit.codegen import StateError, build_kernel
+from ccrverify.explicit.expand import in_bfs_order
+from ccrverify.explicit.levels import MemoryLevels
 from ccrverify.request import Request
+from ccrverify.result import CheckResult
 from ccrverify.trace import evaluation_error
-
-MAX_BITS = 63
 
 
 @dataclass
 class StateGraph:
-    states: Any  # packed state per id: an int64 array (a list of ints when wide)
+    states: Any  # every state by id: a (W, N) int64 batch (a list of packed ints: python)
     init: Any  # int64: ids of the initial states
+    init_index: Any  # int64 per initial state: its index in CompiledModel.init_states()
     src: Any  # int32 per edge, sorted (the edges of a state are contiguous)
     dst: Any  # int32 per edge
     act: Any  # int16 per edge: the action instance
@@ -37,7 +42,7 @@ class StateGraph:
     parent: Any  # int32: BFS parent id (-1 for initial states)
     parent_action: Any  # int32: the action from the parent (-1 for initial states)
     depth: Any  # int32: BFS level
-    complete: bool  # False when a state limit stopped the search
+    complete: bool  # False when a state limit (or an interruption) stopped the search
     stop_reason: str = ""
     seconds: float = 0.0
     # Of a partial graph: the states whose successors are all recorded (None when
@@ -57,97 +62,136 @@ class StateGraph:
         return np.arange(self.offsets[node], self.offsets[node + 1])
 
     def path_to(self, node: int) -> tuple[int, list[int]]:
-        """The initial state's id and the actions of a shortest path to `node`."""
+        """The initial state's index (in `CompiledModel.init_states()`) and the
+        actions of a shortest path to `node`."""
         actions = []
         while self.parent[node] >= 0:
             actions.append(int(self.parent_action[node]))
             node = int(self.parent[node])
-        return node, actions[::-1]
-
-    def value(self, node: int) -> int:
-        return int(self.states[node])
+        return int(self.init_index[np.searchsorted(self.init, node)]), actions[::-1]
 
 
-def build(compiled: CompiledModel, request: Request | None = None) -> StateGraph:
+def build(compiled: CompiledModel, request: Request | None = None,
+          backend: str = "numpy") -> tuple[StateGraph, CheckResult | None]:
+    """The state graph, and (numpy) the safety verdicts of the same search."""
     request = request or Request()
     started = time.perf_counter()
-    if compiled.layout.bits <= MAX_BITS:
-        graph = _build_numpy(compiled, request)
+    if backend == "numpy":
+        graph, result = _build_numpy(compiled, request)
     else:
-        graph = _build_python(compiled, request)
+        graph, result = _build_python(compiled, request), None
     graph.seconds = time.perf_counter() - started
-    return graph
+    return graph, result
 
 
-def _build_numpy(compiled: CompiledModel, request: Request) -> StateGraph:
-    """Breadth first, a level at a time; ids in discovery order, so a level is a
-    contiguous range of ids and edges are stored as ids from the start."""
-    from ccrverify.explicit.vector import build as vector_kernel
+def _build_numpy(compiled: CompiledModel, request: Request
+                 ) -> tuple[StateGraph, CheckResult]:
+    """The numpy search (`search.py`), keeping every level's states and every
+    transition: ids are given in BFS order, so a level is a range of ids."""
+    from ccrverify.explicit.search import Search
 
-    kernel = vector_kernel(compiled)
-    inits = np.unique(np.array(compiled.init_states(), dtype=np.int64))
-    levels = [inits]
-    parent = [np.full(len(inits), -1, dtype=np.int32)]
-    via = [np.full(len(inits), -1, dtype=np.int32)]
-    edges: list[tuple[Any, Any, Any]] = []  # per level: sources, targets, actions
-    visited, visited_ids = inits, np.arange(len(inits), dtype=np.int32)
-    base, count = 0, len(inits)  # the current level's first id, ids given so far
-    stop = ""
-    cut: list[Any] = []  # ids of sources that lost edges to the state limit
-    level = inits
+    for option, given in (("--memory", request.memory is not None),
+                          ("--checkpoint/--resume", request.checkpoint is not None)):
+        if given:
+            raise UsageError(f"{option} is for safety properties: a temporal property needs "
+                             "the whole state graph in memory",
+                             hint="check temporal properties in a separate run without it")
+    started = time.perf_counter()
+    log = EdgeLog(len(compiled.actions))
+    # Unreduced: a lasso through orbit representatives need not be a real lasso.
+    search = Search(compiled, replace(request, symmetry=False), edges=log)
+    search.keep_states = True
     try:
-        while len(level):
-            sources, targets, actions = [], [], []
-            for index, action in enumerate(kernel.actions):
-                mask, nxt = action(level)
-                if nxt.size:
-                    sources.append(np.flatnonzero(mask).astype(np.int32) + base)
-                    targets.append(nxt)
-                    actions.append(np.full(nxt.size, index, dtype=np.int16))
-            if not targets:
-                break
-            candidates = np.concatenate(targets)
-            fresh = ~_member(candidates, visited)
-            new, first = np.unique(candidates[fresh], return_index=True)
-            if request.max_states is not None and count + len(new) > request.max_states:
-                stop = f"state limit {request.max_states:,} reached"
-                room = max(0, request.max_states - count)
-                new, first = new[:room], first[:room]
-            new_ids = np.arange(count, count + len(new), dtype=np.int32)
-            all_sources = np.concatenate(sources)
-            all_actions = np.concatenate(actions)
-            levels.append(new)
-            parent.append(all_sources[fresh][first])
-            via.append(all_actions[fresh][first])
-            merged = np.concatenate([visited, new])
-            order = np.argsort(merged, kind="stable")
-            visited = merged[order]
-            visited_ids = np.concatenate([visited_ids, new_ids])[order]
-            where = np.searchsorted(visited, candidates)
-            known = where < len(visited)
-            known[known] = visited[where[known]] == candidates[known]  # beyond the limit: no
-            cut.append(all_sources[~known])
-            by_source = np.argsort(all_sources[known], kind="stable")
-            edges.append((all_sources[known][by_source],
-                          visited_ids[where[known]][by_source],
-                          all_actions[known][by_source]))
-            base, count = count, count + len(new)
-            level = new
-            if stop:
-                break
-    except StateError as err:
-        raise _error(compiled, levels, parent, via, base, err.state) from None
-    depth = np.concatenate([np.full(len(lv), d, dtype=np.int32) for d, lv in enumerate(levels)])
-    states = np.concatenate(levels)
-    src, dst, act = _joined(edges)
+        search.run()
+        result = search.result(time.perf_counter() - started)
+    finally:
+        search.close()
+    levels = search.levels
+    assert isinstance(levels, MemoryLevels)
+    sizes = [len(p) for p in levels.parents]
+    firsts = np.concatenate([[0], np.cumsum(sizes)])
+    parent = np.full(int(firsts[-1]), -1, dtype=np.int32)
+    via = np.full(int(firsts[-1]), -1, dtype=np.int32)
+    for d in range(1, len(sizes)):
+        parent[firsts[d]:firsts[d + 1]] = levels.parents[d] + firsts[d - 1]
+        via[firsts[d]:firsts[d + 1]] = levels.actions[d]
+    depth = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+    states = (np.concatenate(search.kept, axis=1) if search.kept
+              else np.zeros((search.words, 0), dtype=np.int64))
+    search.kept.clear()
+    src, dst, act = log.joined()
     expanded = None
-    if stop:
-        expanded = np.ones(len(states), dtype=bool)
-        expanded[np.concatenate(cut)] = False
-        expanded[count - len(level):] = False  # the last level was never expanded
-    return StateGraph(states, np.arange(len(inits), dtype=np.int64), src, dst, act,
-                      _offsets(src, len(states)), np.concatenate(parent), np.concatenate(via),
-                      depth, not stop, stop, expanded=expanded)
+    complete = search.finished
+    if not complete:
+        expanded = np.ones(len(parent), dtype=bool)
+        if log.cut:
+            expanded[np.concatenate(log.cut)] = False
+        expanded[log.base:] = False  # the states after the last level done: never expanded
+    n_init = sizes[0] if sizes else 0
+    graph = StateGraph(states, np.arange(n_init, dtype=np.int64),
+                       levels.parents[0].astype(np.int64) if sizes else np.zeros(0, np.int64),
+                       src, dst, act, _offsets(src, len(parent)), parent, via, depth,
+                       complete, search.stop_reason, expanded=expanded)
+    return graph, result
+
+
+class EdgeLog:
+    """Every transition of a numpy search, as edges between state ids.
+
+    The search gives each state an id in BFS order (the level's order is known once
+    the level is done). While a level is expanded, a candidate that meets a state
+    of an earlier level reads that state's id from the visited set; one that meets
+    (or is) a new state reads a provisional id: the candidate id of the new state's
+    first transition, made negative. When the level is done its new states are
+    numbered, their ids stored in the visited set, and the provisional targets
+    resolved; an edge to a state the state limit left out is dropped and its
+    source marked as not fully expanded."""
+
+    def __init__(self, actions: int) -> None:
+        self.actions = actions
+        self.base = 0  # the id of the first state of the level being expanded
+        self.count = 0  # ids given so far
+        self.pending: list[tuple[Any, Any]] = []  # the level's (candidate ids, targets)
+        self.edges: list[tuple[Any, Any, Any]] = []  # per level: sources, targets, actions
+        self.cut: list[Any] = []  # ids of sources that lost edges to the state limit
+
+    def candidates(self, ids: Any, met: Any, loops: Any) -> None:
+        self.pending.append((ids, met))
+        if loops is not None and loops.size:
+            self.pending.append((loops, self.base + loops // self.actions))
+
+    def level(self, search: Any, new_ids: Any) -> None:
+        """The level is done: `new_ids` are its new states' candidate ids, sorted;
+        the first len(search.frontier) of them were accepted."""
+        accepted = search.frontier.shape[1]
+        first = self.count
+        if accepted:
+            search.visited.set_values(search.frontier,
+                                      np.arange(first, first + accepted, dtype=np.int64))
+        if self.pending:
+            cids = np.concatenate([c for c, _ in self.pending])
+            targets = np.concatenate([t for _, t in self.pending])
+            self.pending.clear()
+            fresh = targets < 0
+            wanted = -1 - targets[fresh]
+            where = np.searchsorted(new_ids[:accepted], wanted)
+            found = where < accepted
+            found[found] = new_ids[where[found]] == wanted[found]
+            targets[np.flatnonzero(fresh)[found]] = first + where[found]
+            keep = ~fresh
+            keep[np.flatnonzero(fresh)[found]] = True
+            if not keep.all():
+                self.cut.append(self.base + cids[~keep] // self.actions)
+                cids, targets = cids[keep], targets[keep]
+            order = in_bfs_order(cids, cids.size)
+            cids, targets = cids[order], targets[order]
+            self.edges.append(((self.base + cids // self.actions).astype(np.int32),
+                               targets.astype(np.int32),
+                               (cids % self.actions).astype(np.int16)))
+        self.base, self.count = first, first + accepted
+
+    def joined(self) -> tuple[Any, Any, Any]:
+        return _joined(self.edges)
 
 
 def _joined(edges: list[tuple[Any, Any, Any]]) -> tuple[Any, Any, Any]:
@@ -170,29 +214,6 @@ def _offsets(src: Any, n: int) -> Any:
     offsets = np.zeros(n + 1, dtype=np.int64)
     offsets[1:] = np.cumsum(np.bincount(src, minlength=n))
     return offsets
-
-
-def _member(values: Any, sorted_array: Any) -> Any:
-    where = np.searchsorted(sorted_array, values)
-    found = where < len(sorted_array)
-    found[found] = sorted_array[where[found]] == values[found]
-    return found
-
-
-def _error(compiled: CompiledModel, levels: list[Any], parent: list[Any], via: list[Any],
-           base: int, state: int) -> Exception:
-    """The evaluation error met in `state` (of the level being expanded), with a
-    shortest trace to it."""
-    states = np.concatenate(levels)
-    parents = np.concatenate(parent)
-    actions_of = np.concatenate(via)
-    node = base + int(np.flatnonzero(levels[-1] == state)[0])
-    actions = []
-    while parents[node] >= 0:
-        actions.append(int(actions_of[node]))
-        node = int(parents[node])
-    init_index = compiled.init_states().index(int(states[node]))
-    return evaluation_error(compiled, init_index, actions[::-1])
 
 
 def _build_python(compiled: CompiledModel, request: Request) -> StateGraph:
@@ -240,15 +261,20 @@ def _build_python(compiled: CompiledModel, request: Request) -> StateGraph:
         while parent[node] >= 0:
             actions.append(parent_action[node])
             node = parent[node]
-        init_index = compiled.init_states().index(order[node])
-        raise evaluation_error(compiled, init_index, actions[::-1]) from None
-    init = np.array([ids[s] for s in dict.fromkeys(compiled.init_states())], dtype=np.int64)
+        raise evaluation_error(compiled, compiled.init_states().index(order[node]),
+                               actions[::-1]) from None
+    inits = compiled.init_states()
+    first_index: dict[int, int] = {}  # each initial state's first index
+    for i, s in enumerate(inits):
+        first_index.setdefault(s, i)
+    init = np.array([ids[s] for s in first_index], dtype=np.int64)  # 0, 1, ...: sorted
+    init_index = np.array(list(first_index.values()), dtype=np.int64)
     sources = np.array(src, dtype=np.int32)  # in BFS order: already sorted by source
     expanded = None
     if stop:
         expanded = np.ones(len(order), dtype=bool)
         expanded[list(cut)] = False
-    return StateGraph(order, init, sources, np.array(dst, dtype=np.int32),
+    return StateGraph(order, init, init_index, sources, np.array(dst, dtype=np.int32),
                       np.array(act, dtype=np.int16), _offsets(sources, len(order)),
                       np.array(parent, dtype=np.int32), np.array(parent_action, dtype=np.int32),
                       np.array(depth, dtype=np.int32), not stop, stop, expanded=expanded)

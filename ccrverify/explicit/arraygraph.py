@@ -1,0 +1,92 @@
+"""Graph algorithms over edge arrays in CSR form (row offsets, target columns).
+
+The state graph's edges are sorted by source, so a subset of them (a bool mask
+per edge) is a CSR graph as it stands: no sparse-matrix object and no copy in
+another dtype. Reachability is a level-synchronous breadth-first search in
+numpy (a level costs a few array operations, whatever its size). Strongly
+connected components come from scipy's compiled iterative Pearce algorithm,
+called on int32 arrays directly: its public entry point first copies the
+graph into a float64 matrix (8 bytes an edge) that the algorithm never reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def edges_of(offsets: Any, nodes: Any) -> Any:
+    """The ids of the edges leaving `nodes` (rows offsets[v]:offsets[v + 1])."""
+    starts = offsets[nodes]
+    counts = offsets[np.asarray(nodes) + 1] - starts
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return shift + np.arange(total, dtype=np.int64)
+
+
+def reach(offsets: Any, columns: Any, roots: Any, inside: Any, allowed: Any = None) -> Any:
+    """Nodes of `inside` (a bool mask) reachable from `roots` (ids; those outside
+    `inside` are ignored) over the edges of rows `offsets` with targets `columns`
+    whose mask `allowed` is set (every edge when None)."""
+    n = len(inside)
+    seen = np.zeros(n, dtype=bool)
+    frontier = np.asarray(roots, dtype=np.int64)
+    frontier = frontier[inside[frontier]]
+    seen[frontier] = True
+    frontier = np.flatnonzero(seen)
+    slot = np.empty(n, dtype=np.int64)  # scratch for removing duplicates without a sort
+    while frontier.size:
+        found = []
+        # A slice of the level at a time: the temporaries stay a slice's edges.
+        for start in range(0, frontier.size, REACH_SLICE):
+            edges = edges_of(offsets, frontier[start:start + REACH_SLICE])
+            if allowed is not None:
+                edges = edges[allowed[edges]]
+            targets = columns[edges]
+            targets = targets[inside[targets] & ~seen[targets]]
+            positions = np.arange(targets.size)
+            slot[targets] = positions
+            targets = targets[slot[targets] == positions]  # one copy of each
+            seen[targets] = True
+            found.append(targets)
+        frontier = np.concatenate(found)
+    return seen
+
+
+REACH_SLICE = 1 << 16
+
+
+def components(n: int, sources: Any, columns: Any, keep: Any) -> Any:
+    """Strongly connected component labels (int32 per node) of the graph on nodes
+    0..n-1 over the edges in `keep`."""
+    # Each (source, target) pair once, rows sorted: scipy's routine loops for ever
+    # on a repeated edge (its public entry point sums duplicates first).
+    pairs = sources[keep].astype(np.int64) * n + columns[keep]
+    pairs.sort()
+    if pairs.size:
+        pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+    indptr = np.zeros(n + 1, dtype=np.int32 if pairs.size < 2**31 else np.int64)
+    np.cumsum(np.bincount(pairs // n, minlength=n), out=indptr[1:])
+    indices = (pairs % n).astype(indptr.dtype)
+    del pairs
+    labels = np.full(n, -1, dtype=np.int32)
+    try:
+        from scipy.sparse.csgraph._traversal import _connected_components_directed
+    except ImportError:  # a scipy without the private routine: the public one
+        return _public_components(indptr, indices, n)
+    if indptr.dtype != np.int32:  # the routine takes int32 only
+        return _public_components(indptr, indices, n)
+    _connected_components_directed(indices, indptr, labels)
+    return labels
+
+
+def _public_components(indptr: Any, indices: Any, n: int) -> Any:
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    matrix = csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(n, n))
+    _, labels = connected_components(matrix, directed=True, connection="strong")
+    return labels.astype(np.int32)

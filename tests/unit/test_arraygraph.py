@@ -1,0 +1,94 @@
+"""The array graph algorithms against networkx, and the state graph the numpy
+search records against the one the python backend builds state by state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pytest
+from helpers import compiled
+
+from ccrverify.explicit import stategraph
+from ccrverify.explicit.arraygraph import components, edges_of, reach
+from ccrverify.request import Request
+
+
+def random_graph(rng: Any) -> tuple[int, Any, Any, Any]:
+    """Edges sorted by source, with repeated edges and self-loops (a state graph
+    has both: two actions to one successor, actions that change nothing)."""
+    n = int(rng.integers(1, 40))
+    m = int(rng.integers(0, 120))
+    src = np.sort(rng.integers(0, n, m)).astype(np.int32)
+    dst = rng.integers(0, n, m).astype(np.int32)
+    return n, src, dst, rng.random(m) < 0.8
+
+
+def test_components_agree_with_networkx() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n, src, dst, keep = random_graph(rng)
+        labels = components(n, src, dst, keep)
+        mine = {frozenset(np.flatnonzero(labels == c).tolist()) for c in set(labels.tolist())}
+        graph = nx.DiGraph()
+        graph.add_nodes_from(range(n))
+        graph.add_edges_from(zip(src[keep].tolist(), dst[keep].tolist(), strict=True))
+        assert mine == {frozenset(c) for c in nx.strongly_connected_components(graph)}
+
+
+def test_reach_agrees_with_networkx() -> None:
+    rng = np.random.default_rng(8)
+    for _ in range(300):
+        n, src, dst, allowed = random_graph(rng)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src, minlength=n), out=offsets[1:])
+        inside = rng.random(n) < 0.8
+        roots = rng.integers(0, n, int(rng.integers(0, 4)))
+        graph = nx.DiGraph()
+        graph.add_nodes_from(np.flatnonzero(inside).tolist())
+        graph.add_edges_from((int(u), int(v)) for u, v, a in zip(src, dst, allowed, strict=True)
+                             if a and inside[u] and inside[v])
+        want = set()
+        for r in roots.tolist():
+            if inside[r]:
+                want |= {r} | nx.descendants(graph, r)
+        assert set(np.flatnonzero(reach(offsets, dst, roots, inside, allowed)).tolist()) == want
+
+
+def test_edges_of_lists_each_row() -> None:
+    offsets = np.array([0, 2, 2, 5, 6])
+    assert edges_of(offsets, np.array([2, 0])).tolist() == [2, 3, 4, 0, 1]
+    assert edges_of(offsets, np.array([1])).tolist() == []
+
+
+@pytest.mark.parametrize(("spec", "knobs"), [
+    ("examples/twophase.py", {"rm": 3}),
+    ("examples/peterson.py", {}),
+    ("ccr.py", {"messages": 1}),
+    ("pacemaker.py", {"a_returns": False}),
+])
+def test_the_recorded_graph_is_the_python_backends(spec: str, knobs: dict[str, Any]) -> None:
+    model = compiled(spec, **knobs)
+    mine, result = stategraph.build(model, Request(), "numpy")
+    plain, _ = stategraph.build(model, Request(), "python")
+    assert result is not None and result.stats.distinct_states == mine.size == plain.size
+    assert mine.depth.tolist() == plain.depth.tolist()
+
+    def edges(graph: stategraph.StateGraph, value: Any) -> list[tuple[Any, Any, int]]:
+        return sorted((value(s), value(d), a) for s, d, a in zip(
+            graph.src.tolist(), graph.dst.tolist(), graph.act.tolist(), strict=True))
+
+    words = mine.states
+    assert edges(mine, lambda i: tuple(words[:, i].tolist())) == edges(
+        plain, lambda i: tuple(_words(model, plain.states[i])))
+    assert len(mine.act) == result.stats.transitions
+    for node in (0, mine.size // 2, mine.size - 1):  # shortest paths from the same start
+        assert len(mine.path_to(node)[1]) == len(plain.path_to(node)[1])
+
+
+def _words(model: Any, packed: int) -> list[int]:
+    from ccrverify.explicit.words import WordLayout
+
+    layout = WordLayout.of(model)
+    return layout.pack(model.layout.unpack(packed))
