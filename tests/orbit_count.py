@@ -39,13 +39,30 @@ def value_columns(names: list[str], values: list[str]) -> dict[str, list[int]]:
     return out
 
 
+def digits(matrix: Any, columns_of: dict[str, list[int]]) -> tuple[Any, list[int]]:
+    """The matrix shifted to digits from 0, and each column's radix; the columns
+    of one variable (the same position in every value's list) share both, so that
+    a renaming, which swaps them, compares like with like."""
+    groups = [list(cols) for cols in zip(*columns_of.values(), strict=True)]
+    inside = {c for g in groups for c in g}
+    groups += [[c] for c in range(matrix.shape[1]) if c not in inside]
+    out = np.empty_like(matrix)
+    radix = [0] * matrix.shape[1]
+    for g in groups:
+        lo, hi = int(matrix[:, g].min()), int(matrix[:, g].max())
+        out[:, g] = matrix[:, g] - lo
+        for c in g:
+            radix[c] = hi - lo + 1
+    return out, radix
+
+
 def by_permutations(matrix: Any, names: list[str], values: list[str]) -> int:
     """Distinct states up to renaming the values: every permutation tried."""
     columns_of = value_columns(names, values)
-    matrix = matrix - matrix.min()  # one shift for all: a permutation swaps columns
-    base = int(matrix.max()) + 1
-    assert base ** matrix.shape[1] < 2**63  # a state as one integer, digit by digit
-    weights = base ** np.arange(matrix.shape[1], dtype=np.int64)
+    matrix, radix = digits(matrix, columns_of)
+    assert np.prod(radix, dtype=object) < 2**63  # a state as one integer, mixed radix
+    weights = np.array([int(np.prod(radix[:i], dtype=object)) for i in range(len(radix))],
+                       dtype=np.int64)
     best = None
     for perm in itertools.permutations(values):
         columns = list(range(len(names)))
@@ -62,16 +79,15 @@ def by_sorting(matrix: Any, names: list[str], values: list[str]) -> int:
     """Distinct states up to renaming the values: per state, the multiset of
     per-value tuples (sorted) with the global slots."""
     columns_of = value_columns(names, values)
-    matrix = matrix - matrix.min()  # one shift for all: slots compared across values
-    # a value's tuple as one integer, mixed radix; the i-th slot of every value is
-    # the same variable, so one radix per position, the largest over the values
-    position_columns = list(zip(*columns_of.values(), strict=True))
-    radix = [int(matrix[:, list(cols)].max()) + 1 for cols in position_columns]
-    assert np.prod(radix, dtype=object) < 2**62
+    matrix, radix = digits(matrix, columns_of)
+    first = columns_of[values[0]]
+    assert np.prod([radix[c] for c in first], dtype=object) < 2**63
+    # a value's tuple as one integer, mixed radix (every value's i-th slot is the
+    # same variable, with the same radix)
     tuples = np.zeros((matrix.shape[0], len(values)), dtype=np.int64)
     for k, v in enumerate(values):
-        for c, r in zip(columns_of[v], radix, strict=True):
-            tuples[:, k] = tuples[:, k] * r + matrix[:, c]
+        for c in columns_of[v]:
+            tuples[:, k] = tuples[:, k] * radix[c] + matrix[:, c]
     tuples.sort(axis=1)
     inside = {c for cols in columns_of.values() for c in cols}
     rest = [c for c in range(len(names)) if c not in inside]

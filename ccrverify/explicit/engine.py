@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from ccrverify.compile import CompiledModel
 from ccrverify.errors import UsageError
 from ccrverify.explicit import bfs
-from ccrverify.model import Property, PropertyKind
+from ccrverify.model import Model, Property, PropertyKind
 from ccrverify.request import Request
 from ccrverify.result import CheckResult, Stats, VerdictKind
 
@@ -93,11 +93,19 @@ def _with_liveness(compiled: CompiledModel, request: Request, temporal: list[Pro
                       peak_memory_bytes())
         notes = () if graph.complete else (f"incomplete: {graph.stop_reason}",)
         backend = "numpy" if compiled.layout.bits <= stategraph.MAX_BITS else "python"
+    if request.symmetry and _declares_symmetry(compiled.model):
+        notes = notes + ("symmetry: temporal properties decided on every state, not one per "
+                         "orbit (a lasso through orbit representatives need not be a real lasso)",)
     order = [p.name for p in request.selected(compiled.model)]
     results = tuple(decided[name] for name in order)
     complete = graph.complete and (safety is None or safety.complete)
     return CheckResult(compiled.model.name, dict(compiled.model.knobs), "explicit", stats,
                        results, complete, notes, backend=backend)
+
+
+def _declares_symmetry(model: Model) -> bool:
+    return any(v.index is not None and v.index.symmetric and len(v.index.values) > 1
+               for v in model.variables)
 
 
 EXPLICIT = ExplicitEngine("explicit", "auto", "every reachable state (numpy when installed, "
