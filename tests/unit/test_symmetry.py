@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from helpers import ROOT, compiled, run_cli, run_json
 from orbit_count import by_permutations, by_sorting
+from rm_goals import rm_model, safety
 
 from ccrverify.compile import CompiledModel, compile_model
 from ccrverify.errors import UsageError
 from ccrverify.explicit import search, symmetry, vector
 from ccrverify.explicit.bfs import Selection
 from ccrverify.explicit.words import WordLayout
-from ccrverify.lang import PropertySet, all_of, any_of
 from ccrverify.loader import load
 from ccrverify.model import PropertyKind
 from ccrverify.request import Request
@@ -45,40 +45,6 @@ def orbits(model: CompiledModel, values: list[str], brute_force: bool = False) -
     if brute_force:
         assert by_permutations(states.states, names, values) == count
     return count
-
-
-# Goals a run reaches (invariants that fail), symmetric under renaming the RMs:
-# their shortest counterexamples compare the reduced search with the full one.
-GOALS = PropertySet()
-
-
-def _rms(s: Any) -> list[str]:
-    return [f"r{i}" for i in range(1, s.k.rm + 1)]
-
-
-@GOALS.invariant("NobodyCommitted")
-def nobody_committed(s: Any) -> Any:
-    return ~any_of(s.rm_state[r] == "committed" for r in _rms(s))
-
-
-@GOALS.invariant("NotAllAborted")
-def not_all_aborted(s: Any) -> Any:
-    return ~all_of(s.rm_state[r] == "aborted" for r in _rms(s))
-
-
-@GOALS.invariant("NoPreparedBesideAborted")
-def no_prepared_beside_aborted(s: Any) -> Any:
-    return ~(any_of(s.rm_state[r] == "prepared" for r in _rms(s))
-             & any_of(s.rm_state[r] == "aborted" for r in _rms(s)))
-
-
-def rm_model(spec: str, rm: int, **knobs: Any) -> CompiledModel:
-    loaded = load(str(ROOT / "specs" / spec))
-    return compile_model(loaded.spec.build({"rm": rm, **knobs}, (*loaded.property_sets, GOALS)))
-
-
-def safety(model: CompiledModel) -> Request:
-    return Request(properties=tuple(p.name for p in model.model.properties if p.is_safety))
 
 
 def assert_same_answers(full: CheckResult, mine: CheckResult, model: CompiledModel) -> None:
