@@ -40,26 +40,28 @@ def value_columns(names: list[str], values: list[str]) -> dict[str, list[int]]:
 
 
 def digits(matrix: Any, columns_of: dict[str, list[int]]) -> tuple[Any, list[int]]:
-    """The matrix shifted to digits from 0, and each column's radix; the columns
-    of one variable (the same position in every value's list) share both, so that
-    a renaming, which swaps them, compares like with like."""
+    """The slots as rows (a copy of the matrix transposed, for contiguous slots),
+    shifted to digits from 0, and each slot's radix; the slots of one variable
+    (the same position in every value's list) share both, so that a renaming,
+    which swaps them, compares like with like."""
     groups = [list(cols) for cols in zip(*columns_of.values(), strict=True)]
     inside = {c for g in groups for c in g}
     groups += [[c] for c in range(matrix.shape[1]) if c not in inside]
-    out = np.empty_like(matrix)
-    radix = [0] * matrix.shape[1]
+    slots = matrix.T.copy()
+    radix = [0] * len(slots)
     for g in groups:
-        lo, hi = int(matrix[:, g].min()), int(matrix[:, g].max())
-        out[:, g] = matrix[:, g] - lo
+        lo = min(int(slots[c].min()) for c in g)
+        hi = max(int(slots[c].max()) for c in g)
         for c in g:
+            slots[c] -= lo
             radix[c] = hi - lo + 1
-    return out, radix
+    return slots, radix
 
 
 def by_permutations(matrix: Any, names: list[str], values: list[str]) -> int:
     """Distinct states up to renaming the values: every permutation tried."""
     columns_of = value_columns(names, values)
-    matrix, radix = digits(matrix, columns_of)
+    slots, radix = digits(matrix, columns_of)
     assert np.prod(radix, dtype=object) < 2**63  # a state as one integer, mixed radix
     weights = np.array([int(np.prod(radix[:i], dtype=object)) for i in range(len(radix))],
                        dtype=np.int64)
@@ -69,7 +71,7 @@ def by_permutations(matrix: Any, names: list[str], values: list[str]) -> int:
         for v, w in zip(values, perm, strict=True):
             for a, b in zip(columns_of[v], columns_of[w], strict=True):
                 columns[a] = b
-        code = matrix[:, columns] @ weights
+        code = weights @ slots[columns]
         best = code if best is None else np.minimum(best, code)
     assert best is not None
     return len(np.unique(best))
@@ -79,17 +81,24 @@ def by_sorting(matrix: Any, names: list[str], values: list[str]) -> int:
     """Distinct states up to renaming the values: per state, the multiset of
     per-value tuples (sorted) with the global slots."""
     columns_of = value_columns(names, values)
-    matrix, radix = digits(matrix, columns_of)
+    slots, radix = digits(matrix, columns_of)
     first = columns_of[values[0]]
     assert np.prod([radix[c] for c in first], dtype=object) < 2**63
     # a value's tuple as one integer, mixed radix (every value's i-th slot is the
     # same variable, with the same radix)
-    tuples = np.zeros((matrix.shape[0], len(values)), dtype=np.int64)
+    tuples = np.zeros((len(values), matrix.shape[0]), dtype=np.int64)
     for k, v in enumerate(values):
         for c in columns_of[v]:
-            tuples[:, k] = tuples[:, k] * radix[c] + matrix[:, c]
-    tuples.sort(axis=1)
+            tuples[k] = tuples[k] * radix[c] + slots[c]
+    tuples.sort(axis=0)  # per state, its values' tuples in order
     inside = {c for cols in columns_of.values() for c in cols}
     rest = [c for c in range(len(names)) if c not in inside]
-    rows = np.concatenate([tuples, matrix[:, rest]], axis=1)
-    return len(np.unique(rows, axis=0))
+    rows = np.concatenate([tuples, slots[rest]], axis=0)  # a state per column
+    row_radix = [int(np.prod([radix[c] for c in first], dtype=object))] * len(values) + [
+        radix[c] for c in rest]
+    if np.prod(row_radix, dtype=object) >= 2**63:
+        return int(np.unique(rows, axis=1).shape[1])
+    code = np.zeros(rows.shape[1], dtype=np.int64)  # a state as one integer: a faster unique
+    for k, r in enumerate(row_radix):
+        code = code * r + rows[k]
+    return len(np.unique(code))

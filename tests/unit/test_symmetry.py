@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from helpers import ROOT, compiled, run_cli, run_json
 from orbit_count import by_permutations, by_sorting
@@ -96,6 +97,19 @@ def test_symmetric_twophase_rm6_orbits_by_every_permutation() -> None:
 @pytest.mark.slow
 def test_symmetric_twophase_rm8_counts_the_orbits_by_sorting() -> None:
     check_rm_model("examples/twophase.py", 8, brute_force=False)
+
+
+@pytest.mark.parametrize("top", [3, 2**30], ids=["packed", "too wide to pack"])
+def test_the_counters_agree_with_sets_of_sorted_tuples(top: int) -> None:
+    rng = np.random.default_rng(7)
+    names = ["x[a]", "x[b]", "x[c]", "g", "y[a]", "y[b]", "y[c]"]
+    matrix = rng.integers(-1, top, size=(300, len(names)))
+    matrix[:, 4:] = rng.integers(0, 2, size=(300, 3))
+    plain = {(tuple(sorted(((r[0], r[4]), (r[1], r[5]), (r[2], r[6])))), r[3])
+             for r in matrix.tolist()}
+    assert by_sorting(matrix, names, ["a", "b", "c"]) == len(plain)
+    if top == 3:
+        assert by_permutations(matrix, names, ["a", "b", "c"]) == len(plain) < 300
 
 
 def test_the_sorting_counter_counts_what_every_permutation_counts_on_wide() -> None:
