@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from ccrverify.compile import CompiledModel
 from ccrverify.errors import UsageError
 from ccrverify.explicit import bfs
-from ccrverify.model import PropertyKind
+from ccrverify.model import Model, PropertyKind
 from ccrverify.request import Request
 from ccrverify.result import CheckResult, Stats, VerdictKind
 
@@ -96,12 +96,21 @@ def _with_liveness(compiled: CompiledModel, request: Request, backend: str) -> C
         notes = safety.notes
     else:
         notes = () if graph.complete else (f"incomplete: {graph.stop_reason}",)
+    if request.symmetry and _declares_symmetry(compiled.model):
+        notes = notes + ("symmetry: not used in a run with temporal properties, every state "
+                         "is enumerated (a lasso through orbit representatives need not be a "
+                         "real lasso)",)
     stats = Stats(graph.size, len(graph.act), int(graph.depth.max(initial=0)), seconds,
                   peak_memory_bytes())
     results = tuple(decided[p.name] for p in chosen)
     complete = graph.complete and (safety is None or safety.complete)
     return CheckResult(compiled.model.name, dict(compiled.model.knobs), "explicit", stats,
                        results, complete, notes, backend=backend)
+
+
+def _declares_symmetry(model: Model) -> bool:
+    return any(v.index is not None and v.index.symmetric and len(v.index.values) > 1
+               for v in model.variables)
 
 
 EXPLICIT = ExplicitEngine("explicit", "auto", "every reachable state (numpy when installed, "

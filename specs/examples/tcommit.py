@@ -1,11 +1,13 @@
 """TCommit: the transaction-commit specification that TwoPhase implements
-(TLA+ examples; BENCHMARKS.md). Knob `rm` is the number of resource managers."""
+(TLA+ examples; BENCHMARKS.md). Knob `rm` is the number of resource managers;
+`symmetric` declares them interchangeable (one state per orbit)."""
 
 from ccrverify.lang import Enum, Spec, all_of, any_of
 
 # A decided transaction is a legitimate end: no action is left, by design.
 spec = Spec("TCommit", __doc__, terminal_states=True)
 spec.knob("rm", 3, "number of resource managers", lo=1)
+spec.knob("symmetric", False, "declare the resource managers symmetric (one state per orbit)")
 
 RM_STATE = Enum("RMState", ["working", "prepared", "committed", "aborted"])
 
@@ -16,7 +18,7 @@ def rm_names(k):
 
 @spec.model
 def build(m):
-    rms = m.index("RM", rm_names(m.k))
+    rms = m.index("RM", rm_names(m.k), symmetric=m.k.symmetric)
     m.var("rm_state", RM_STATE, over=rms, init="working")
 
     @m.action(r=rms)
