@@ -48,14 +48,16 @@ def add_engine_args(p: argparse.ArgumentParser, default: str) -> None:
                         "counterexamples do not depend on it")
     g.add_argument("--checkpoint", metavar="DIR",
                    help="explicit: save the search in DIR at every level, to --resume it "
-                        "after a crash or a kill")
+                        "after a crash or a kill (the safety search; temporal properties "
+                        "are decided on a state graph built in memory)")
     g.add_argument("--resume", metavar="DIR",
                    help="explicit: continue the search saved in DIR (same model, knobs and "
                         "properties); it goes on saving there")
     g.add_argument("--memory", metavar="SIZE",
                    help="explicit: keep the visited states and the levels on disk, using "
                         "about SIZE of memory (e.g. 1GiB, 512MiB); slower, but as large as "
-                        "the disk")
+                        "the disk (the safety search; temporal properties need their state "
+                        "graph in memory)")
     g.add_argument("--no-symmetry", action="store_true",
                    help="explicit: every state, not one per orbit of the indexes the model "
                         "declares symmetric")

@@ -61,26 +61,61 @@ REACH_SLICE = 1 << 16
 
 def components(n: int, sources: Any, columns: Any, keep: Any) -> Any:
     """Strongly connected component labels (int32 per node) of the graph on nodes
-    0..n-1 over the edges in `keep`."""
+    0..n-1 over the edges in `keep` (edges sorted by source)."""
+    # A cycle through two states has an edge to a smaller id, whatever the order of
+    # the ids: without one every state is its own component (scipy not even loaded).
+    if not (keep & (columns < sources)).any():
+        return np.arange(n, dtype=np.int32)
+    keep = keep & (columns != sources)  # a self-loop joins no two states
+    kept, targets = _trimmed(n, sources[keep], columns[keep])
+    if not kept.size:
+        return np.arange(n, dtype=np.int32)
     # Each (source, target) pair once, rows sorted: scipy's routine loops for ever
-    # on a repeated edge (its public entry point sums duplicates first).
-    pairs = sources[keep].astype(np.int64) * n + columns[keep]
+    # on a repeated edge (its public entry point sums duplicates first). Sorting the
+    # pairs keeps the sources in order: they are `kept` still.
+    pairs = kept.astype(np.int64) * n + targets
+    del targets
     pairs.sort()
-    if pairs.size:
-        pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
-    indptr = np.zeros(n + 1, dtype=np.int32 if pairs.size < 2**31 else np.int64)
-    np.cumsum(np.bincount(pairs // n, minlength=n), out=indptr[1:])
-    indices = (pairs % n).astype(indptr.dtype)
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pairs[1:] != pairs[:-1]
+    pairs %= n
+    indices = pairs.astype(np.int32)[first]
     del pairs
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(kept[first], minlength=n), out=indptr[1:])
+    del kept, first
     labels = np.full(n, -1, dtype=np.int32)
+    if len(indices) >= 2**31:  # beyond the routine's int32 offsets
+        return _public_components(indptr.astype(np.int64), indices, n)
     try:
         from scipy.sparse.csgraph._traversal import _connected_components_directed
     except ImportError:  # a scipy without the private routine: the public one
         return _public_components(indptr, indices, n)
-    if indptr.dtype != np.int32:  # the routine takes int32 only
-        return _public_components(indptr, indices, n)
     _connected_components_directed(indices, indptr, labels)
     return labels
+
+
+TRIM_WORK = 8  # trimming stops after touching this many times the edges
+
+
+def _trimmed(n: int, sources: Any, targets: Any) -> tuple[Any, Any]:
+    """The edges left after repeatedly dropping every state with no edge in or no
+    edge out (such a state is alone in its component): an acyclic graph vanishes,
+    most often in a few rounds. A long chain takes a round per state, so the work
+    is capped; what is left goes to the decomposition."""
+    budget = TRIM_WORK * sources.size
+    while sources.size and budget > 0:
+        budget -= sources.size
+        has_out = np.zeros(n, dtype=bool)
+        has_out[sources] = True
+        both = np.zeros(n, dtype=bool)
+        both[targets] = True
+        both &= has_out
+        stay = both[sources] & both[targets]
+        if stay.all():
+            break
+        sources, targets = sources[stay], targets[stay]
+    return sources, targets
 
 
 def _public_components(indptr: Any, indices: Any, n: int) -> Any:

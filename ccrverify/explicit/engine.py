@@ -51,7 +51,7 @@ class ExplicitEngine:
     def check(self, compiled: CompiledModel, request: Request) -> CheckResult:
         if all(p.is_safety for p in request.selected(compiled.model)):
             return self._safety(compiled, request)
-        return _with_liveness(compiled, request, choose_backend(compiled, self.backend))
+        return self._with_liveness(compiled, request)
 
     def _safety(self, compiled: CompiledModel, request: Request) -> CheckResult:
         if choose_backend(compiled, self.backend) == "numpy":
@@ -61,6 +61,52 @@ class ExplicitEngine:
         _numpy_only(request)
         return bfs.check(compiled, request)
 
+    def _with_liveness(self, compiled: CompiledModel, request: Request) -> CheckResult:
+        """Temporal properties on the whole state graph, beside the safety verdicts.
+
+        On numpy one search builds the graph and decides the safety properties. The
+        safety properties get a search of their own on python (the cross-check) and
+        with --checkpoint or --memory, which apply to that search only: the graph
+        is built in memory, from nothing."""
+        import time
+
+        from ccrverify.explicit import liveness, stategraph
+        from ccrverify.explicit.bfs import peak_memory_bytes
+
+        backend = choose_backend(compiled, self.backend)
+        if backend == "python":
+            _numpy_only(request)
+        chosen = request.selected(compiled.model)
+        temporal = tuple(p.name for p in chosen if not p.is_safety)
+        safety_names = tuple(p.name for p in chosen if p.is_safety)
+        started = time.perf_counter()
+        notes: tuple[str, ...] = ()
+        if backend == "numpy" and request.checkpoint is None and request.memory is None:
+            graph, safety = stategraph.build(compiled, request, backend)
+        else:
+            safety = self._safety(compiled, replace(request, properties=safety_names)) \
+                if safety_names else None
+            graph, _ = stategraph.build(compiled, replace(
+                request, properties=temporal, checkpoint=None, resume=False, memory=None),
+                backend)
+        decided = {r.name: r for r in liveness.decide(
+            compiled, graph, [p for p in chosen if not p.is_safety])}
+        seconds = time.perf_counter() - started
+        if safety is not None:
+            decided.update({r.name: r for r in safety.properties})
+            notes = safety.notes + notes
+        elif not graph.complete:
+            notes = (f"incomplete: {graph.stop_reason}",) + notes
+        if request.symmetry and _declares_symmetry(compiled.model):
+            notes += ("symmetry: the temporal properties were decided on every state (a "
+                      "lasso through orbit representatives need not be a real lasso)",)
+        stats = Stats(graph.size, len(graph.act), int(graph.depth.max(initial=0)), seconds,
+                      peak_memory_bytes())
+        results = tuple(decided[p.name] for p in chosen)
+        complete = graph.complete and (safety is None or safety.complete)
+        return CheckResult(compiled.model.name, dict(compiled.model.knobs), "explicit", stats,
+                           results, complete, notes, backend=backend)
+
 
 def _numpy_only(request: Request) -> None:
     wanted = [option for option, given in (
@@ -69,43 +115,6 @@ def _numpy_only(request: Request) -> None:
     if wanted:  # the python backend is the plain cross-check: it would ignore them
         raise UsageError(f"{', '.join(wanted)}: only the numpy backend has them",
                          hint="use --engine numpy (or explicit with numpy installed)")
-
-
-def _with_liveness(compiled: CompiledModel, request: Request, backend: str) -> CheckResult:
-    """Temporal properties on the whole state graph, beside the safety verdicts: on
-    numpy from the one search that builds the graph; on python (the cross-check)
-    from a separate search."""
-    import time
-
-    from ccrverify.explicit import liveness, stategraph
-    from ccrverify.explicit.bfs import peak_memory_bytes
-
-    if backend == "python":
-        _numpy_only(request)
-    started = time.perf_counter()
-    graph, safety = stategraph.build(compiled, request, backend)
-    chosen = request.selected(compiled.model)
-    if safety is None:
-        names = tuple(p.name for p in chosen if p.is_safety)
-        safety = bfs.check(compiled, replace(request, properties=names)) if names else None
-    decided = {r.name: r for r in liveness.decide(
-        compiled, graph, [p for p in chosen if not p.is_safety])}
-    seconds = time.perf_counter() - started
-    if safety is not None:
-        decided.update({r.name: r for r in safety.properties})
-        notes = safety.notes
-    else:
-        notes = () if graph.complete else (f"incomplete: {graph.stop_reason}",)
-    if request.symmetry and _declares_symmetry(compiled.model):
-        notes = notes + ("symmetry: not used in a run with temporal properties, every state "
-                         "is enumerated (a lasso through orbit representatives need not be a "
-                         "real lasso)",)
-    stats = Stats(graph.size, len(graph.act), int(graph.depth.max(initial=0)), seconds,
-                  peak_memory_bytes())
-    results = tuple(decided[p.name] for p in chosen)
-    complete = graph.complete and (safety is None or safety.complete)
-    return CheckResult(compiled.model.name, dict(compiled.model.knobs), "explicit", stats,
-                       results, complete, notes, backend=backend)
 
 
 def _declares_symmetry(model: Model) -> bool:

@@ -37,6 +37,7 @@ import numpy as np
 
 from ccrverify.compile import CompiledModel
 from ccrverify.explicit import arraygraph
+from ccrverify.explicit.expand import in_bfs_order
 from ccrverify.explicit.masks import masks
 from ccrverify.explicit.stategraph import StateGraph
 from ccrverify.model import ActionClass, Fairness, Property, PropertyKind
@@ -108,13 +109,15 @@ class Analysis:
         # A group is enabled where one of its instances has an edge (each enabled
         # instance makes one); kept as bits, eight groups a byte.
         enabled = np.zeros((self.n, g), dtype=bool)
-        labelled = self.edge_group >= 0
-        enabled[graph.src[labelled], self.edge_group[labelled]] = True
+        for start in range(0, len(graph.act), SLICE):  # small temporaries
+            part = self.edge_group[start:start + SLICE]
+            labelled = part >= 0
+            enabled[graph.src[start:start + SLICE][labelled], part[labelled]] = True
         self.group_bits = np.packbits(enabled, axis=1, bitorder="little")
         del enabled
         self.fair_enabled: Any = (self.group_bits != 0).any(axis=1)
         self.packed = not isinstance(graph.states, np.ndarray)  # the python backend's
-        self.self_loops = np.flatnonzero(graph.src == graph.dst)
+        self.self_loops = np.flatnonzero(graph.src == graph.dst).astype(edge_dtype(graph))
         self._reverse: tuple[Any, Any, Any] | None = None
 
     def reverse(self) -> tuple[Any, Any, Any]:
@@ -200,7 +203,8 @@ class Analysis:
         fair = np.zeros(count, dtype=bool)
         # A single state with self-loops: fair when every fair group enabled there is
         # taken by one of them (weak and strong fairness agree on one state).
-        single = loops[size[all_labels[g.src[loops]]] == 1]
+        single = loops if count == self.n else loops[size[all_labels[g.src[loops]]] == 1]
+        del loops
         if len(single):
             source = g.src[single]  # sorted, as the edges are
             first = np.r_[True, source[1:] != source[:-1]]
@@ -208,7 +212,9 @@ class Analysis:
             taken = np.zeros((len(alone), len(self.groups.names)), dtype=bool)
             group = self.edge_group[single]
             named = group >= 0
-            taken[(np.cumsum(first) - 1)[named], group[named]] = True
+            row = np.cumsum(first, dtype=np.int32) - 1
+            taken[row[named], group[named]] = True
+            del row, source, first, single
             enabled = np.unpackbits(self.group_bits[alone], axis=1, count=taken.shape[1],
                                     bitorder="little").astype(bool)
             fair[all_labels[alone[~(enabled & ~taken).any(axis=1)]]] = True
@@ -359,6 +365,14 @@ class Analysis:
         return np.empty(0, dtype=np.int64)
 
 
+SLICE = 1 << 20  # edges per step where a whole pass would need large temporaries
+
+
+def edge_dtype(graph: StateGraph) -> Any:
+    """The dtype that holds any edge id of the graph."""
+    return np.int32 if len(graph.act) < 2**31 else np.int64
+
+
 def _only(n: int, node: int) -> Any:
     out = np.zeros(n, dtype=bool)
     out[node] = True
@@ -442,7 +456,7 @@ def _response(a: Analysis, prop: Property) -> PropertyResult:
     busy[g.src[protocol[g.act]]] = True
     prompt = ~busy
     allowed = ~quiet[g.act] & (~clock[g.act] | prompt[g.src]) & ~response[g.src]
-    ticks = clock[g.act].astype(np.int64)
+    ticks = clock[g.act].astype(np.int8)  # 1 where the edge is a clock tick
     region = a.reached(trigger & ~response, everywhere(a.n), allowed) & ~response
     outgoing = np.zeros(a.n, dtype=bool)
     outgoing[g.src[allowed]] = True
@@ -473,34 +487,37 @@ def everywhere(n: int) -> Any:
 
 def _longest(a: Analysis, region: Any, allowed: Any, ticks: Any, response: Any
              ) -> tuple[Any, Any]:
-    """Most ticks from each region node to the response, over a DAG (Kahn's order)."""
+    """Most ticks from each region node to the response, over a DAG: Kahn's order a
+    round at a time (a round settles every node whose successors are all settled)."""
     g = a.graph
     worst = np.zeros(a.n, dtype=np.int64)
     best_edge = np.full(a.n, -1, dtype=np.int64)
-    keep = allowed & region[g.src] & (region[g.dst] | response[g.dst])
-    edges = np.flatnonzero(keep)
-    pending = np.zeros(a.n, dtype=np.int64)  # unfinished successors inside the region
-    inner = edges[region[g.dst[edges]]]
-    np.add.at(pending, g.src[inner], 1)
-    incoming: dict[int, list[int]] = {}
-    for edge in edges.tolist():
-        incoming.setdefault(int(g.dst[edge]), []).append(edge)
-    ready = deque(int(v) for v in np.flatnonzero(region & (pending == 0)))
-    for answered in np.flatnonzero(response).tolist():
-        for e in incoming.get(answered, []):
-            u = int(g.src[e])
-            if worst[u] < ticks[e] or best_edge[u] < 0:
-                worst[u], best_edge[u] = max(int(worst[u]), int(ticks[e])), e
-    while ready:
-        v = ready.popleft()
-        for e in incoming.get(v, []):
-            u = int(g.src[e])
-            value = int(ticks[e]) + int(worst[v])
-            if best_edge[u] < 0 or value > worst[u]:
-                worst[u], best_edge[u] = value, e
-            pending[u] -= 1
-            if pending[u] == 0:
-                ready.append(u)
+    edges = np.flatnonzero(allowed & region[g.src] & (region[g.dst] | response[g.dst]))
+    sources, targets = g.src[edges], g.dst[edges]
+    inner = region[targets]
+    pending = np.bincount(sources[inner], minlength=a.n)  # unsettled successors
+    # The edges by target (a sort of packed (target, position) words), for the
+    # edges into each round's settled nodes.
+    order = in_bfs_order(targets.astype(np.int64), len(targets))
+    by_target = np.zeros(a.n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(targets, minlength=a.n), out=by_target[1:])
+
+    def relax(chosen: Any) -> None:  # positions in `edges`
+        u = sources[chosen]
+        value = ticks[edges[chosen]] + worst[targets[chosen]]
+        np.maximum.at(worst, u, value)
+        best = value == worst[u]
+        best_edge[u[best]] = edges[chosen[best]]
+
+    relax(np.flatnonzero(~inner))  # the edges into the response
+    ready = np.flatnonzero(region & (pending == 0))
+    while ready.size:
+        chosen = order[arraygraph.edges_of(by_target, ready)]
+        chosen = chosen[inner[chosen]]
+        relax(chosen)
+        u = sources[chosen]
+        np.subtract.at(pending, u, 1)
+        ready = np.unique(u[pending[u] == 0])
     return worst, best_edge
 
 

@@ -361,7 +361,10 @@ class Search:
 
         states, ids = [], []
         edges = self.edges
-        for batch in batches(spans(n, chunk_size(n, self.request.workers)), BATCH):
+        size = chunk_size(n, self.request.workers)
+        if edges is not None:  # a chunk's candidates carry more arrays: smaller chunks
+            size = max(MIN_CHUNK, size // 4)
+        for batch in batches(spans(n, size), BATCH):
             parts = self.pmap(expander.chunk, [(read, a, b) for a, b in batch])
             self.tally(parts)
             parts = [p for p in parts if p.size or (edges is not None and p.loops.size)]

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from ccrverify.compile import CompiledModel
-from ccrverify.errors import UsageError
 from ccrverify.explicit.codegen import StateError, build_kernel
 from ccrverify.explicit.expand import in_bfs_order
 from ccrverify.explicit.levels import MemoryLevels
+from ccrverify.explicit.rowset import VisitedSet
 from ccrverify.request import Request
 from ccrverify.result import CheckResult
 from ccrverify.trace import evaluation_error
@@ -90,12 +90,7 @@ def _build_numpy(compiled: CompiledModel, request: Request
     transition: ids are given in BFS order, so a level is a range of ids."""
     from ccrverify.explicit.search import Search
 
-    for option, given in (("--memory", request.memory is not None),
-                          ("--checkpoint/--resume", request.checkpoint is not None)):
-        if given:
-            raise UsageError(f"{option} is for safety properties: a temporal property needs "
-                             "the whole state graph in memory",
-                             hint="check temporal properties in a separate run without it")
+    assert request.memory is None and request.checkpoint is None, "the graph is in memory"
     started = time.perf_counter()
     log = EdgeLog(len(compiled.actions))
     # Unreduced: a lasso through orbit representatives need not be a real lasso.
@@ -106,6 +101,7 @@ def _build_numpy(compiled: CompiledModel, request: Request
         result = search.result(time.perf_counter() - started)
     finally:
         search.close()
+    search.visited = VisitedSet(search.words)  # the ids are in the edges now: free it
     levels = search.levels
     assert isinstance(levels, MemoryLevels)
     sizes = [len(p) for p in levels.parents]
@@ -151,14 +147,14 @@ class EdgeLog:
         self.actions = actions
         self.base = 0  # the id of the first state of the level being expanded
         self.count = 0  # ids given so far
-        self.pending: list[tuple[Any, Any]] = []  # the level's (candidate ids, targets)
-        self.edges: list[tuple[Any, Any, Any]] = []  # per level: sources, targets, actions
+        # The level's groups of transitions, in level order (a group's sources
+        # follow the previous group's): candidate ids, their targets, self-loop ids.
+        self.pending: list[tuple[Any, Any, Any]] = []
+        self.edges: list[tuple[Any, Any, Any]] = []  # per group: sources, targets, actions
         self.cut: list[Any] = []  # ids of sources that lost edges to the state limit
 
     def candidates(self, ids: Any, met: Any, loops: Any) -> None:
-        self.pending.append((ids, met))
-        if loops is not None and loops.size:
-            self.pending.append((loops, self.base + loops // self.actions))
+        self.pending.append((ids, met, loops))
 
     def level(self, search: Any, new_ids: Any) -> None:
         """The level is done: `new_ids` are its new states' candidate ids, sorted;
@@ -168,46 +164,53 @@ class EdgeLog:
         if accepted:
             search.visited.set_values(search.frontier,
                                       np.arange(first, first + accepted, dtype=np.int64))
-        if self.pending:
-            cids = np.concatenate([c for c, _ in self.pending])
-            targets = np.concatenate([t for _, t in self.pending])
-            self.pending.clear()
-            fresh = targets < 0
-            wanted = -1 - targets[fresh]
-            where = np.searchsorted(new_ids[:accepted], wanted)
-            found = where < accepted
-            found[found] = new_ids[where[found]] == wanted[found]
-            targets[np.flatnonzero(fresh)[found]] = first + where[found]
-            keep = ~fresh
-            keep[np.flatnonzero(fresh)[found]] = True
-            if not keep.all():
-                self.cut.append(self.base + cids[~keep] // self.actions)
-                cids, targets = cids[keep], targets[keep]
-            order = in_bfs_order(cids, cids.size)
-            cids, targets = cids[order], targets[order]
-            self.edges.append(((self.base + cids // self.actions).astype(np.int32),
-                               targets.astype(np.int32),
-                               (cids % self.actions).astype(np.int16)))
+        new_ids = new_ids[:accepted]
+        self.pending.reverse()
+        while self.pending:  # a group at a time, freed as it goes: small temporaries
+            ids, targets, loops = self.pending.pop()
+            if loops is not None and loops.size:
+                ids = np.concatenate([ids, loops])
+                targets = np.concatenate([targets, self.base + loops // self.actions])
+            self._append(ids, targets, new_ids, first)
         self.base, self.count = first, first + accepted
+
+    def _append(self, cids: Any, targets: Any, new_ids: Any, first: int) -> None:
+        fresh = np.flatnonzero(targets < 0)
+        wanted = -1 - targets[fresh]
+        where = np.searchsorted(new_ids, wanted)
+        found = where < len(new_ids)
+        found[found] = new_ids[where[found]] == wanted[found]
+        targets[fresh[found]] = first + where[found]
+        if not found.all():  # edges to states beyond the state limit
+            lost = fresh[~found]
+            self.cut.append(self.base + cids[lost] // self.actions)
+            keep = np.ones(len(cids), dtype=bool)
+            keep[lost] = False
+            cids, targets = cids[keep], targets[keep]
+        order = in_bfs_order(cids, cids.size)
+        cids = cids[order]
+        self.edges.append(((self.base + cids // self.actions).astype(np.int32),
+                           targets[order].astype(np.int32),
+                           (cids % self.actions).astype(np.int16)))
 
     def joined(self) -> tuple[Any, Any, Any]:
         return _joined(self.edges)
 
 
 def _joined(edges: list[tuple[Any, Any, Any]]) -> tuple[Any, Any, Any]:
-    """The levels' edges in one set of arrays, each level freed once copied (the
-    edges are most of the memory: never hold two copies of them)."""
-    total = sum(len(e[0]) for e in edges)
-    src = np.empty(total, dtype=np.int32)
-    dst = np.empty(total, dtype=np.int32)
-    act = np.empty(total, dtype=np.int16)
-    at = 0
-    edges.reverse()
-    while edges:
-        s, d, a = edges.pop()
-        src[at:at + len(s)], dst[at:at + len(s)], act[at:at + len(s)] = s, d, a
-        at += len(s)
-    return src, dst, act
+    """The groups' edges in one set of arrays, an array kind at a time, each kind's
+    parts freed once copied (the edges are most of the memory: the peak holds one
+    kind twice, not all of them)."""
+    kinds: list[list[Any]] = [[], [], []]
+    for group in edges:
+        for parts, array in zip(kinds, group, strict=True):
+            parts.append(array)
+    edges.clear()
+    joined = []
+    for parts, dtype in zip(kinds, (np.int32, np.int32, np.int16), strict=True):
+        joined.append(np.concatenate(parts) if parts else np.zeros(0, dtype))
+        parts.clear()
+    return joined[0], joined[1], joined[2]
 
 
 def _offsets(src: Any, n: int) -> Any:

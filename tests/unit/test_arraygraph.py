@@ -37,6 +37,17 @@ def test_components_agree_with_networkx() -> None:
         assert mine == {frozenset(c) for c in nx.strongly_connected_components(graph)}
 
 
+def test_a_long_chain_into_a_cycle_outlasts_the_trimming() -> None:
+    # 3000 states in a line, then a cycle of three: trimming gives up (its work is
+    # capped) and the decomposition finds the one cycle among what is left.
+    n = 3003
+    src = np.arange(n, dtype=np.int32)
+    dst = np.r_[np.arange(1, n), 3000].astype(np.int32)
+    labels = components(n, src, dst, np.ones(n, dtype=bool))
+    assert len(set(labels.tolist())) == 3001
+    assert labels[3000] == labels[3001] == labels[3002] != labels[2999]
+
+
 def test_reach_agrees_with_networkx() -> None:
     rng = np.random.default_rng(8)
     for _ in range(300):
