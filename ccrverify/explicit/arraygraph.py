@@ -36,6 +36,8 @@ def reach(offsets: Any, columns: Any, roots: Any, inside: Any, allowed: Any = No
     frontier = np.asarray(roots, dtype=np.int64)
     frontier = frontier[inside[frontier]]
     seen[frontier] = True
+    if np.array_equal(seen, inside):  # every state is a root: nothing to search
+        return seen
     frontier = np.flatnonzero(seen)
     slot = np.empty(n, dtype=np.int64)  # scratch for removing duplicates without a sort
     while frontier.size:

@@ -138,8 +138,16 @@ class Analysis:
         return ((bits >> (groups[None, :] % 8).astype(np.uint8)) & 1).astype(bool)
 
     def mask(self, e: Any) -> Any:
+        """`e` in every state, a slice of states at a time: the generated code's
+        temporaries (an int64 array per slot and subexpression) stay a slice's."""
         states = self.graph.states
-        return np.asarray(masks(self.compiled, [e], self.packed)[0](states), dtype=bool)
+        evaluate = masks(self.compiled, [e], self.packed)[0]
+        if self.packed:
+            return np.asarray(evaluate(states), dtype=bool)
+        out = np.empty(self.n, dtype=bool)
+        for start in range(0, self.n, MASK_SLICE):
+            out[start:start + MASK_SLICE] = evaluate(states[:, start:start + MASK_SLICE])
+        return out
 
     def check_defined(self, prop: Property) -> None:
         """An evaluation error in the property, in a reachable state, with its trace."""
@@ -190,7 +198,8 @@ class Analysis:
         nodes, their component labels, which components hold a fair cycle, and
         those to refine for strong fairness (with the groups to refine on)."""
         g = self.graph
-        keep = inside[g.src] & inside[g.dst]
+        keep = (inside[g.src] & inside[g.dst]) if not inside.all() \
+            else np.ones(len(g.src), dtype=bool)
         loops = self.self_loops[keep[self.self_loops]]
         links = keep.copy()  # a self-loop links no two states: decompose without them
         links[self.self_loops] = False
@@ -366,6 +375,7 @@ class Analysis:
 
 
 SLICE = 1 << 20  # edges per step where a whole pass would need large temporaries
+MASK_SLICE = 1 << 16  # states per step of a generated mask
 
 
 def edge_dtype(graph: StateGraph) -> Any:

@@ -62,7 +62,8 @@ class RowSet:
         self.words = words
         self.bits = max(4, (max(capacity, 16) - 1).bit_length())
         self.table = np.full((words, 1 << self.bits), EMPTY, dtype=np.int64)
-        self.values = np.zeros(1 << self.bits, dtype=np.int64) if keep_values else None
+        # int32 values, widened when a caller needs more (`widen`): 4 bytes a slot
+        self.values = np.zeros(1 << self.bits, dtype=np.int32) if keep_values else None
         self.size = 0
 
     def __len__(self) -> int:
@@ -154,6 +155,11 @@ class RowSet:
             probe = rows[:, pending]
         return new
 
+    def widen(self) -> None:
+        """Values of 64 bits from now on."""
+        if self.values is not None:
+            self.values = self.values.astype(np.int64)
+
     def set_values(self, rows: Any, values: Any, hashes: Any | None = None) -> None:
         """Store new values with states of the set."""
         assert self.values is not None
@@ -179,7 +185,7 @@ class RowSet:
         self.bits = bits
         self.table = np.full((self.words, 1 << bits), EMPTY, dtype=np.int64)
         if old_values is not None:
-            self.values = np.zeros(1 << bits, dtype=np.int64)
+            self.values = np.zeros(1 << bits, dtype=old_values.dtype)
         self.size = 0
         step = REHASH_SLICE
         for start in range(0, old.shape[1], step):
@@ -234,6 +240,10 @@ class VisitedSet:
 
         pmap(fill, list(range(len(self.regions))))
         return new
+
+    def widen(self) -> None:
+        for region in self.regions:
+            region.widen()
 
     def set_values(self, rows: Any, values: Any) -> None:
         hashes = hash_rows(rows)

@@ -364,6 +364,8 @@ class Search:
         size = chunk_size(n, self.request.workers)
         if edges is not None:  # a chunk's candidates carry more arrays: smaller chunks
             size = max(MIN_CHUNK, size // 4)
+            if n * expander.actions >= 2**31 - 1:  # provisional ids beyond 32 bits
+                self.visited.widen()
         for batch in batches(spans(n, size), BATCH):
             parts = self.pmap(expander.chunk, [(read, a, b) for a, b in batch])
             self.tally(parts)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ccrverify.compile import CompiledModel
+from ccrverify.errors import UsageError
 from ccrverify.explicit.codegen import StateError, build_kernel
 from ccrverify.explicit.expand import in_bfs_order
 from ccrverify.explicit.levels import MemoryLevels
@@ -161,6 +162,10 @@ class EdgeLog:
         the first len(search.frontier) of them were accepted."""
         accepted = search.frontier.shape[1]
         first = self.count
+        if first + accepted >= 2**31:  # ids are int32 in the edges
+            raise UsageError("a state graph of more than 2**31 states is beyond the temporal "
+                             "properties' arrays", hint="check the safety properties alone "
+                             "(--property), or reduce the model's knobs")
         if accepted:
             search.visited.set_values(search.frontier,
                                       np.arange(first, first + accepted, dtype=np.int64))

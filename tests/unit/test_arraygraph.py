@@ -103,3 +103,19 @@ def _words(model: Any, packed: int) -> list[int]:
 
     layout = WordLayout.of(model)
     return layout.pack(model.layout.unpack(packed))
+
+
+def test_the_visited_set_keeps_values_through_growth_and_widening() -> None:
+    from ccrverify.explicit.rowset import RowSet
+
+    rows = np.arange(5000, dtype=np.int64)[None, :] * 7919 % 100_003
+    visited = RowSet(1, capacity=16, keep_values=True)  # grows many times
+    met = np.empty(5000, dtype=np.int64)
+    new = visited.add(rows, values=-1 - np.arange(5000), met=met)
+    assert new.all() and (met == -1 - np.arange(5000)).all()
+    visited.widen()
+    visited.set_values(rows[:, :10], np.arange(2**40, 2**40 + 10))
+    again = np.empty(20, dtype=np.int64)
+    assert not visited.add(rows[:, :20], values=np.zeros(20, np.int64), met=again).any()
+    assert again[:10].tolist() == list(range(2**40, 2**40 + 10))
+    assert again[10:].tolist() == (-1 - np.arange(10, 20)).tolist()
