@@ -119,3 +119,44 @@ def test_the_visited_set_keeps_values_through_growth_and_widening() -> None:
     assert not visited.add(rows[:, :20], values=np.zeros(20, np.int64), met=again).any()
     assert again[:10].tolist() == list(range(2**40, 2**40 + 10))
     assert again[10:].tolist() == (-1 - np.arange(10, 20)).tolist()
+
+
+WIDE_LIVE = '''"""Two 40-bit counters (states of two words): each rises to the top, fairly."""
+from ccrverify.lang import IntRange, Spec
+
+spec = Spec("WideLive", __doc__)
+spec.knob("fair", True, "weak fairness of Up")
+TOP = 2**40 - 1
+
+
+@spec.model
+def build(m):
+    cs = m.index("C", ["a", "b"])
+    m.var("c", IntRange(0, TOP), over=cs, init=TOP - 3)
+
+    @m.action(i=cs, name="Up", fair="weak" if m.k.fair else None)
+    def up(s, i):
+        s.require(s.c[i] < TOP)
+        s.c[i] = s.c[i] + 1
+
+
+@spec.eventually("BothTop", "Both counters reach the top.")
+def both_top(s):
+    return (s.c["a"] == TOP) & (s.c["b"] == TOP)
+'''
+
+
+@pytest.mark.parametrize("fair", [True, False])
+def test_liveness_on_states_of_several_words(tmp_path: Any, fair: bool) -> None:
+    from helpers import run_json
+
+    spec = tmp_path / "wide_live.py"
+    spec.write_text(WIDE_LIVE)
+    verdicts = {}
+    for engine in ("numpy", "python"):
+        status, data = run_json("check", str(spec), "--set", f"fair={str(fair).lower()}",
+                                "--engine", engine, "--property", "BothTop")
+        verdicts[engine] = (status, data["stats"]["distinct_states"],
+                            data["properties"][0]["verdict"])
+    assert verdicts["numpy"] == verdicts["python"] == (
+        (0, 16, "holds") if fair else (1, 16, "violated"))
