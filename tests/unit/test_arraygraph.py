@@ -160,3 +160,15 @@ def test_liveness_on_states_of_several_words(tmp_path: Any, fair: bool) -> None:
                             data["properties"][0]["verdict"])
     assert verdicts["numpy"] == verdicts["python"] == (
         (0, 16, "holds") if fair else (1, 16, "violated"))
+
+
+def test_the_recorded_graph_is_the_same_with_two_workers(monkeypatch: Any) -> None:
+    from ccrverify.explicit import search
+
+    monkeypatch.setattr(search, "MIN_CHUNK", 64)  # many chunks, several batches
+    monkeypatch.setattr(search, "BATCH", 500)
+    model = compiled("examples/twophase.py", rm=4)
+    alone, _ = stategraph.build(model, Request(), "numpy")
+    both, _ = stategraph.build(model, Request(workers=2), "numpy")
+    for name in ("src", "dst", "act", "parent", "parent_action", "depth"):
+        assert getattr(both, name).tolist() == getattr(alone, name).tolist(), name
