@@ -41,7 +41,7 @@ from ccrverify.symbolic.common import (
     violated,
 )
 from ccrverify.symbolic.encode import Encoding
-from ccrverify.symbolic.temporal import decides, with_temporal
+from ccrverify.symbolic.temporal import DECIDES, with_temporal
 from ccrverify.symbolic.z3api import UNKNOWN, UNSAT, Term
 
 NAME = "z3-kind"
@@ -131,4 +131,4 @@ ENGINE = SymbolicEngine(
     "--max-k, or a shortest counterexample; response times through a monitor",
     with_temporal(_run, proves=True),
     frozenset({VerdictKind.HOLDS, VerdictKind.VIOLATED, VerdictKind.UNKNOWN}), shortest=True,
-    decides=decides(proves=True))
+    decides=DECIDES)

@@ -85,7 +85,7 @@ from ccrverify.symbolic.common import (
 from ccrverify.symbolic.encode import Encoding, knob_points
 from ccrverify.symbolic.houdini import Houdini, inductive_subset
 from ccrverify.symbolic.mining import Lemma, Miner, Sample, lemma_holds, to_term
-from ccrverify.symbolic.temporal import decides, with_temporal
+from ccrverify.symbolic.temporal import DECIDES, with_temporal
 from ccrverify.symbolic.z3api import SAT
 from ccrverify.trace import Trace
 
@@ -515,7 +515,7 @@ ENGINE = SymbolicEngine(
     "region of symbolic knob values; the shortest counterexample it found; response times "
     "through a monitor", with_temporal(_run, proves=True),
     frozenset({VerdictKind.HOLDS, VerdictKind.VIOLATED, VerdictKind.UNKNOWN}), shortest=False,
-    decides=decides(proves=True))
+    decides=DECIDES)
 
 
 # -- describing the safe set ------------------------------------------------------------

@@ -57,9 +57,9 @@ STRETCHES = (4, 8, 16, 32)
 MONITOR_STEPS = 2  # Arm and Save: a monitored witness is this much longer
 
 
-def decides(proves: bool) -> frozenset[PropertyKind]:
-    """What a Z3 engine decides: safety and response; liveness only by lasso search."""
-    return SAFETY_KINDS | RESPONSE | (frozenset() if proves else LIVENESS)
+# What every Z3 engine decides: every kind (liveness by k-liveness on the engines
+# that prove, by a lasso search on bmc).
+DECIDES = SAFETY_KINDS | RESPONSE | LIVENESS
 
 
 def with_temporal(run: Run, proves: bool) -> Run:
@@ -83,9 +83,8 @@ def with_temporal(run: Run, proves: bool) -> Run:
             elif not proves:
                 outcome = _liveness(compiled, prop, request)
             else:
-                outcome = PropertyResult(prop.name, prop.description, Verdict.unknown(
-                    f"this engine does not decide {prop.kind.value} properties (bmc searches "
-                    "for lassos)"), kind=prop.kind)
+                outcome, more = _proved_liveness(compiled, prop, request, run)
+                texts += more
             decided[prop.name] = replace(outcome, seconds=clock.elapsed())
             seconds += clock.elapsed()
         results = tuple(decided[p.name] for p in chosen)
@@ -304,3 +303,23 @@ def _liveness(compiled: CompiledModel, prop: ModelProperty, request: Request) ->
     return replace(base, verdict=replace(
         base.verdict, reason=f"no fair lasso within {request.depth} steps"))
 
+
+
+def _proved_liveness(compiled: CompiledModel, prop: ModelProperty, request: Request, run: Run
+                     ) -> tuple[PropertyResult, list[str]]:
+    """k-liveness (`liveness.py`) first; what it leaves open goes to BMC's lasso
+    search, and what that does not find is unknown (a proof engine never says
+    bounded)."""
+    from ccrverify.explicit.liveness import Groups
+    from ccrverify.symbolic.liveness import KLiveness
+
+    fairness = Groups.of(compiled).describe(compiled)
+    attempt = KLiveness(compiled, prop, request, run, fairness).decide()
+    if attempt.result is not None:
+        return attempt.result, list(attempt.certificates)
+    found = _liveness(compiled, prop, request)
+    if found.verdict.kind == VerdictKind.VIOLATED:
+        return replace(found, found_by="bmc lasso search"), []
+    searched = (found.verdict.reason if found.verdict.kind == VerdictKind.UNKNOWN
+                else f"no fair lasso within {request.depth} steps")
+    return replace(found, verdict=Verdict.unknown(f"{attempt.doubt}; {searched}")), []
