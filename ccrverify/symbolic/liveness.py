@@ -57,11 +57,9 @@ class KLiveness:
             raise self._lift_error(err) from None
 
     def _attempt(self) -> Attempt:
-        weakened: tuple[str, ...] = ()
         for k in KS:
             mon, result = self._monitored(k)
             got = result.properties[0]
-            weakened = mon.weakened
             if got.verdict.kind == VerdictKind.HOLDS:
                 return Attempt(self._holds(mon, got), tuple(self._certificates(mon, result)))
             if got.verdict.kind == VerdictKind.VIOLATED:
@@ -69,13 +67,11 @@ class KLiveness:
                 if lasso is not None:
                     return Attempt(lasso)
                 continue
-            return Attempt(None, doubt=f"k-liveness at k = {k}: {got.verdict.reason}")
-        note = (f" (strong fairness of {', '.join(weakened)} counted as weak: a proof "
-                "for it would be sound, but the property may need the strong assumption)"
-                if weakened else "")
+            return Attempt(None, doubt=f"k-liveness at k = {k}: {got.verdict.reason}"
+                           + _weakened(mon))
         return Attempt(None, doubt=f"k-liveness proves no k <= {KS[-1]}: some pending run "
-                       f"completes more than {KS[-1]} fair rounds without a repeated state "
-                       f"shown{note}")
+                       f"completes more than {KS[-1]} fair rounds, and no witness showed a fair "
+                       f"lasso{_weakened(mon)}")
 
     def _holds(self, mon: Rounds, got: PropertyResult) -> PropertyResult:
         reason = (f"k-liveness: at most {mon.k} fair round{'s' if mon.k != 1 else ''} "
@@ -133,3 +129,10 @@ class KLiveness:
             return evaluation_error(self.compiled, trace.init_index, kept, [index])
         except ReplayError:
             return err
+
+
+def _weakened(mon: Rounds) -> str:
+    if not mon.weakened:
+        return ""
+    return (f" (strong fairness of {', '.join(mon.weakened)} counted as weak: a proof would "
+            "be sound, but the property may need the strong assumption)")
