@@ -128,7 +128,8 @@ def _run(compiled: CompiledModel, request: Request) -> CheckResult:
 
 ENGINE = SymbolicEngine(
     "kind", "k-induction with Z3 and simple-path constraints: a certified proof up to "
-    "--max-k, or a shortest counterexample; response times through a monitor",
+    "--max-k, or a shortest counterexample; response times through a monitor, "
+    "leads-to by k-liveness",
     with_temporal(_run, proves=True),
     frozenset({VerdictKind.HOLDS, VerdictKind.VIOLATED, VerdictKind.UNKNOWN}), shortest=True,
     decides=DECIDES)

@@ -171,7 +171,7 @@ def _run(compiled: CompiledModel, request: Request) -> CheckResult:
 
 ENGINE = SymbolicEngine(
     "pdr", "IC3/PDR with Z3's Spacer: a certified inductive invariant, or a counterexample; "
-    "response times through a monitor", with_temporal(_run, proves=True),
+    "response times through a monitor, leads-to by k-liveness", with_temporal(_run, proves=True),
     frozenset({VerdictKind.HOLDS, VerdictKind.VIOLATED, VerdictKind.UNKNOWN}),
     shortest=False, decides=DECIDES)
 

@@ -513,7 +513,7 @@ def _run(compiled: CompiledModel, request: Request) -> CheckResult:
 ENGINE = SymbolicEngine(
     "mined", "lemmas mined from explicit samples, kept by Houdini: one certified proof per "
     "region of symbolic knob values; the shortest counterexample it found; response times "
-    "through a monitor", with_temporal(_run, proves=True),
+    "through a monitor, leads-to by k-liveness", with_temporal(_run, proves=True),
     frozenset({VerdictKind.HOLDS, VerdictKind.VIOLATED, VerdictKind.UNKNOWN}), shortest=False,
     decides=DECIDES)
 

@@ -27,9 +27,16 @@ each, on the monitored model, joined by ``(reset)``). BMC searches ``:ticks``,
 ``:dead-end`` and ``:cycle`` (liveness-to-safety) to ``--depth`` and says
 ``bounded(K)`` when none fails; without a bound it looks for "never" only.
 
-**Leads-to, eventually, always eventually, eventually always**: BMC's lasso
+**Leads-to, eventually, always eventually, eventually always**: on BMC, the lasso
 search (`lasso.py`): a fair lasso or ``bounded(K)``, never ``holds``. The
-engines that prove do not decide them (no liveness proof method yet).
+engines that prove (kind, pdr, mined) use k-liveness (`liveness.py`, Claessen
+and Sörensson 2012): their invariant method on the model with a round counter
+(`ccrverify.kliveness`) for k = 0, 1, 2, 4, 8, 16; the first k proved makes the
+property hold, with that invariant's certificate on the monitored model. A
+witness of a failed k that replays as a fair lasso is a counterexample; what no
+k settles goes to the lasso search, and what that does not find is ``unknown``.
+Strong fairness is counted as weak there: sound (every strongly fair behaviour
+is weakly fair), but a property that needs it stays ``unknown``.
 """
 
 from __future__ import annotations
