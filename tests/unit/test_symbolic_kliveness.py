@@ -107,6 +107,19 @@ def test_twophase_three_resource_managers() -> None:
         assert run(TWOPHASE, "pdr", (prop,), rm=3)[prop].verdict.kind == "holds"
 
 
+@pytest.mark.slow
+def test_ccr_recovers_at_small_knobs_on_mined() -> None:
+    """15 s here: a proof at k = 2 with fair restarts, a lasso without them."""
+    ccr = str(ROOT / "specs/ccr.py")
+    knobs = {"messages": 1, "max_faults": 1, "handoff": False}
+    for fair, verdict in ((True, "holds"), (False, "violated")):
+        got = run(ccr, "mined", ("Recovers",), restart_fair=fair, **knobs)["Recovers"]
+        explicit = run(ccr, "explicit", ("Recovers",), restart_fair=fair, **knobs)["Recovers"]
+        assert got.verdict.kind == explicit.verdict.kind == verdict
+        if verdict == "violated":
+            replayed(ccr, got, restart_fair=fair, **knobs)
+
+
 # -- hand-made graphs ---------------------------------------------------------------------
 def agree(spec: str, engine: str, depth: int, kinds: tuple[str, ...] = KINDS
           ) -> dict[str, str]:
