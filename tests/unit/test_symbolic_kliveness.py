@@ -198,3 +198,55 @@ def test_the_cli_proves_leads_to_with_pdr_and_writes_the_certificate(tmp_path: P
     assert status == 0, err
     assert "LeadsTo" in out and "holds" in out
     assert check_text(cert.read_text()).valid
+
+
+CLIMB = """from ccrverify.lang import IntRange, Spec
+spec = Spec("Climb")
+spec.knob("limit", 3, "how far x climbs", lo=1)
+
+
+@spec.model
+def build(m):
+    m.var("x", IntRange(0, 6), init=0)
+
+    @m.action(fair="weak")
+    def up(s):
+        s.require(s.x < s.k.limit)
+        s.x = s.x + 1
+
+    @m.action(cls="fault")
+    def down(s):
+        s.require(s.x > 0)
+        s.x = s.x - 1
+
+
+@spec.eventually("Leaves0")
+def leaves(s):
+    return s.x >= 1
+
+
+@spec.always_eventually("AtLimit")
+def at_limit(s):
+    return s.x == s.k.limit
+"""
+
+
+def test_one_proof_for_every_symbolic_knob_value(tmp_path: Path) -> None:
+    """Leaves0 holds for every limit (one proof over limit = 1..5); AtLimit fails where
+    the unfair Down can undo Up for ever below the limit (limit >= 2), and the lasso
+    names its knob value and replays there."""
+    spec = tmp_path / "climb.py"
+    spec.write_text(CLIMB)
+    result = api.run(api.target(str(spec)), "pdr",
+                     Request(properties=("Leaves0", "AtLimit"), check_deadlock=False),
+                     api.parse_ranges(["limit=1..5"], "--symbolic"))
+    leaves, at_limit = result.properties
+    assert leaves.verdict.kind == "holds"
+    assert at_limit.verdict.kind == "violated"
+    limit = dict(at_limit.knob_values)["limit"]
+    assert limit >= 2
+    explicit = run(str(spec), "explicit", ("Leaves0", "AtLimit"), limit=limit)
+    assert explicit["AtLimit"].verdict.kind == "violated"
+    replayed(str(spec), at_limit, limit=limit)
+    one = run(str(spec), "explicit", ("AtLimit",), limit=1)["AtLimit"]
+    assert one.verdict.kind == "holds"  # at limit 1 Down leads back to Up, then 1 again
