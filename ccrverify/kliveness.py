@@ -155,64 +155,32 @@ def rounds(model: Model, prop_name: str, k: int) -> Rounds:
         raise ValueError(f"{prop_name} is not a leads-to or eventually property")
     groups = fairness_groups(model)
     state = Extension(model, PREFIX)
-    kind = prop.kind
     seen = None
-    if kind in (PropertyKind.LEADS_TO, PropertyKind.EVENTUALLY):
-        seen = state.add("seen", Bool(), BOOL, int(kind == PropertyKind.EVENTUALLY))
+    if prop.kind in (PropertyKind.LEADS_TO, PropertyKind.EVENTUALLY):
+        seen = state.add("seen", Bool(), BOOL, int(prop.kind == PropertyKind.EVENTUALLY))
     # The round's conditions, in order: each fairness group taken or disabled, and
     # (eventually always) a state where P fails.
-    conditions = [not_(any_of(model.actions[a].guard for a in members))
-                  for _, members in groups.values()]
-    if kind == PropertyKind.EVENTUALLY_ALWAYS:
-        conditions.append(not_(prop.predicate))
-    waits = state.add("next", IntRange(0, len(conditions) - 1), INT, 0) if conditions \
-        else None
-    count = state.add("rounds", IntRange(0, k + 1), INT, 0)
-
-    if kind == PropertyKind.EVENTUALLY_ALWAYS:
-        pending = TRUE
-    else:
-        trigger = prop.trigger if kind == PropertyKind.LEADS_TO else (
-            FALSE if kind == PropertyKind.EVENTUALLY else TRUE)
-        assert trigger is not None
-        pending = all_of([any_of([seen if seen is not None else FALSE, trigger]),
-                          not_(prop.predicate)])
-
-    def monitor_updates(taken: set[int]) -> list[tuple[int, Expr]]:
-        """The monitor's slots after a step that takes the groups `taken` (indices)."""
-        met = [TRUE if g in taken else c for g, c in enumerate(conditions)]
-        # From condition j the round moves past every condition met on this step.
-        past: list[Expr] = [const(len(met))]
-        for j in reversed(range(len(met))):
-            past.insert(0, ite(met[j], past[0], const(j)))
-        landed = past[0]
-        if waits is not None:
-            landed = past[len(met) - 1]
-            for j in reversed(range(len(met) - 1)):
-                landed = ite(eq(waits, j), past[j], landed)
-        done = eq(landed, len(met))
-        updates = [(count.args[0], ite(pending, ite(done, min_(count + 1, k + 1), count), 0))]
-        if waits is not None:
-            updates.append((waits.args[0], ite(all_of([pending, not_(done)]),
-                                               min_(landed, len(met) - 1), 0)))
-        if seen is not None:
-            updates.append((seen.args[0], pending))
-        return updates
-
+    disabled = [not_(any_of(model.actions[a].guard for a in members))
+                for _, members in groups.values()]
+    conditions = disabled + ([not_(prop.predicate)]
+                             if prop.kind == PropertyKind.EVENTUALLY_ALWAYS else [])
+    waits = (state.add("next", IntRange(0, len(conditions) - 1), INT, 0) if conditions
+             else None)
+    counter = _Counter(conditions, waits, state.add("rounds", IntRange(0, k + 1), INT, 0),
+                       _pending(prop, seen), seen, k)
     group_of = {a: g for g, (_, members) in enumerate(groups.values()) for a in members}
     actions = []
     for index, action in enumerate(model.actions):
         taken = {group_of[index]} if index in group_of else set()
         actions.append(replace(
-            action, updates=tuple(sorted([*action.updates, *monitor_updates(taken)])),
+            action, updates=tuple(sorted([*action.updates, *counter.updates(taken)])),
             defined_guard=both_defined(action.defined_guard, prop.defined),
             defined_updates=both_defined(action.defined_updates, prop.defined)))
     actions.append(ActionInstance(
-        STUTTER, (), all_of(conditions[:len(groups)]), tuple(sorted(monitor_updates(set()))),
-        prop.location,
+        STUTTER, (), all_of(disabled), tuple(sorted(counter.updates(set()))), prop.location,
         "nothing happens (allowed for ever only where no fair action is enabled)",
         defined_guard=prop.defined))
-    claim = any_of([not_(pending), le(count, k)])
+    claim = any_of([not_(counter.pending), le(counter.count, k)])
     text = (f"no pending state has seen more than {k} round{'s' if k != 1 else ''} in "
             "which every fair action was taken or disabled")
     check = Property(f"{prop.name}:rounds", f"{prop.name}: {text}", claim, prop.location,
@@ -220,3 +188,52 @@ def rounds(model: Model, prop_name: str, k: int) -> Rounds:
     weakened = tuple(key for key, (fairness, _) in groups.items()
                      if fairness == Fairness.STRONG)
     return Rounds(model, state.model(actions, [check]), prop, k, tuple(groups), weakened)
+
+
+def _pending(prop: Property, seen: Expr | None) -> Expr:
+    """Where the property waits for its goal: P held in this state or earlier in the
+    stretch, and Q does not hold (eventually: from the start; always eventually:
+    wherever Q does not hold; eventually always: everywhere, the round asks for ¬P)."""
+    if prop.kind == PropertyKind.EVENTUALLY_ALWAYS:
+        return TRUE
+    trigger = {PropertyKind.LEADS_TO: prop.trigger, PropertyKind.EVENTUALLY: FALSE,
+               PropertyKind.ALWAYS_EVENTUALLY: TRUE}[prop.kind]
+    assert trigger is not None
+    return all_of([any_of([seen if seen is not None else FALSE, trigger]),
+                   not_(prop.predicate)])
+
+
+@dataclass(frozen=True)
+class _Counter:
+    """The monitor's slots and how a step changes them."""
+
+    conditions: list[Expr]  # the round's, in order (over the state a step leaves)
+    waits: Expr | None  # the position: the condition the round waits for
+    count: Expr  # rounds completed in this pending stretch (saturating at k + 1)
+    pending: Expr
+    seen: Expr | None
+    k: int
+
+    def updates(self, taken: set[int]) -> list[tuple[int, Expr]]:
+        """The monitor's slots after a step that takes the groups `taken` (indices)."""
+        met = [TRUE if g in taken else c for g, c in enumerate(self.conditions)]
+        # past[j]: where a round waiting at j stands after this step (past every
+        # condition this step meets, in order).
+        past: list[Expr] = [const(len(met))]
+        for j in reversed(range(len(met))):
+            past.insert(0, ite(met[j], past[0], const(j)))
+        landed = past[0]
+        if self.waits is not None:
+            landed = past[len(met) - 1]
+            for j in reversed(range(len(met) - 1)):
+                landed = ite(eq(self.waits, j), past[j], landed)
+        done = eq(landed, len(met))
+        count, pending = self.count, self.pending
+        updates = [(count.args[0],
+                    ite(pending, ite(done, min_(count + 1, self.k + 1), count), 0))]
+        if self.waits is not None:
+            updates.append((self.waits.args[0], ite(all_of([pending, not_(done)]),
+                                                    min_(landed, len(met) - 1), 0)))
+        if self.seen is not None:
+            updates.append((self.seen.args[0], pending))
+        return updates
