@@ -19,7 +19,7 @@ from typing import Any
 from ccrverify.compile import CompiledModel, compile_model
 from ccrverify.errors import EvaluationError
 from ccrverify.kliveness import Rounds, rounds
-from ccrverify.model import Property
+from ccrverify.model import Property, PropertyKind
 from ccrverify.request import Request
 from ccrverify.result import CheckResult, PropertyResult, Verdict, VerdictKind
 from ccrverify.symbolic.common import fixed
@@ -74,8 +74,10 @@ class KLiveness:
                        f"lasso{_weakened(mon)}")
 
     def _holds(self, mon: Rounds, got: PropertyResult) -> PropertyResult:
+        where = ("through a state where it fails"
+                 if self.prop.kind == PropertyKind.EVENTUALLY_ALWAYS else "while pending")
         reason = (f"k-liveness: at most {mon.k} fair round{'s' if mon.k != 1 else ''} "
-                  "while pending, certificate checked")
+                  f"{where}, certificate checked")
         if mon.weakened:
             reason += "; strong fairness counted as weak (sound)"
         return PropertyResult(self.prop.name, self.prop.description, Verdict.holds(reason),
