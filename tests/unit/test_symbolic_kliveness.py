@@ -250,3 +250,20 @@ def test_one_proof_for_every_symbolic_knob_value(tmp_path: Path) -> None:
     replayed(str(spec), at_limit, limit=limit)
     one = run(str(spec), "explicit", ("AtLimit",), limit=1)["AtLimit"]
     assert one.verdict.kind == "holds"  # at limit 1 Down leads back to Up, then 1 again
+
+
+def test_an_undefined_read_in_the_property_is_one_line_with_its_trace(tmp_path: Path) -> None:
+    """Met on the monitored model, reported on the original (exit 2), as explicit does."""
+    bad = ROOT / "tests/badinput/map_key_outside_index.py"
+    text = bad.read_text()
+    spec = tmp_path / "badlive.py"
+    spec.write_text(text[:text.index('@spec.invariant("VZero")')]
+                    + '@spec.leads_to("VLeads")\ndef v_leads(s):\n'
+                      '    return s.x == 0, s.v[s.x] == 1\n')
+    for engine in ("pdr", "kind"):
+        status, out, err = run_cli("prove", str(spec), "--engine", engine, "--property",
+                                   "VLeads")
+        assert status == 2 and out == "", engine
+        first = err.splitlines()[0]
+        assert "badlive.py:20: in property VLeads: v[2] is read" in first, engine
+        assert "reached by 2 actions" in err and "Stutter" not in err
