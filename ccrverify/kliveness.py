@@ -73,6 +73,7 @@ from ccrverify.model import (
     Model,
     Property,
     PropertyKind,
+    fairness_groups,
 )
 from ccrverify.monitor import Extension, both_defined
 
@@ -138,22 +139,13 @@ class Rounds:
         return None
 
 
-def fairness_groups(model: Model) -> dict[str, tuple[Fairness, list[int]]]:
-    """The fairness groups in action order: key -> (kind, member action indices)."""
-    groups: dict[str, tuple[Fairness, list[int]]] = {}
-    for i, a in enumerate(model.actions):
-        if a.fairness is not None:
-            groups.setdefault(a.fair_key, (a.fairness, []))[1].append(i)
-    return groups
-
-
 def rounds(model: Model, prop_name: str, k: int) -> Rounds:
     """The model with a round counter for the liveness property `prop_name`, whose
     invariant says that no pending state has counted more than `k` rounds."""
     prop = model.property(prop_name)
     if prop.kind not in KINDS:
         raise ValueError(f"{prop_name} is not a leads-to or eventually property")
-    groups = fairness_groups(model)
+    groups = fairness_groups(model.actions)
     state = Extension(model, PREFIX)
     seen = None
     if prop.kind in (PropertyKind.LEADS_TO, PropertyKind.EVENTUALLY):
