@@ -33,8 +33,9 @@ class Engine(Protocol):
     name: str
     summary: str  # one line for --help and list-engines
     # The property kinds it gives verdicts for. Today: every kind on explicit/numpy/
-    # python, bmc (liveness by fair lassos: violated or bounded, never holds) and z3;
-    # safety and responses (through ccrverify.monitor) on kind, pdr, mined, explore.
+    # python, bmc (liveness by fair lassos: violated or bounded, never holds), kind,
+    # pdr, mined (liveness by k-liveness: ccrverify.kliveness) and z3; safety and
+    # responses (through ccrverify.monitor) on explore.
     decides: frozenset[PropertyKind]
     verdicts: frozenset[VerdictKind]  # holds only for engines that prove
     counts_states: bool  # its statistics count every reachable state

@@ -8,7 +8,7 @@ Expressions (`Expr`) refer to slots by number.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -108,6 +108,16 @@ class ActionInstance:
         if not self.params:
             return self.name
         return f"{self.name}({','.join(str(p) for p in self.params)})"
+
+
+def fairness_groups(actions: Sequence[ActionInstance]
+                    ) -> dict[str, tuple[Fairness, list[int]]]:
+    """The fairness groups in action order: key -> (kind, member action indices)."""
+    groups: dict[str, tuple[Fairness, list[int]]] = {}
+    for i, a in enumerate(actions):
+        if a.fairness is not None:
+            groups.setdefault(a.fair_key, (a.fairness, []))[1].append(i)
+    return groups
 
 
 class PropertyKind(StrEnum):

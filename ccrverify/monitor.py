@@ -161,18 +161,20 @@ def monitor(model: Model, prop_name: str, bound: int | None,
     return _Builder(model, prop, bound, parts, stretch).build()
 
 
-class _Builder:
-    def __init__(self, model: Model, prop: Property, bound: int | None,
-                 parts: tuple[str, ...], stretch: int) -> None:
-        self.model, self.prop, self.bound, self.parts = model, prop, bound, parts
-        self.stretch = stretch if STRETCH in parts else None
+class Extension:
+    """A model's state with slots of a monitor's own after the model's: each a
+    plain variable named `prefix` + its name (apart from the model's names) with
+    a constant initial value. `model` puts them, new actions and properties in place."""
+
+    def __init__(self, model: Model, prefix: str = PREFIX) -> None:
+        self.original, self.prefix = model, prefix
         self.slots: list[Slot] = list(model.slots)
         self.variables: list[Variable] = list(model.variables)
         self.init: list[tuple[int, Expr]] = []
 
     def add(self, name: str, domain: Bool | IntRange, sort: str, initial: int,
             enum: Enum | None = None) -> Expr:
-        name = PREFIX + name
+        name = self.prefix + name
         taken = {v.name for v in self.variables} | {s.name for s in self.slots}
         while name in taken:  # a model of its own with such a name: keep both
             name += "_"
@@ -182,6 +184,26 @@ class _Builder:
         self.variables.append(Variable(name, enum or domain, None, {None: (index,)}))
         self.init.append((index, const(bool(initial)) if sort == BOOL else const(initial, enum)))
         return slot_ref(index, sort, enum)
+
+    def model(self, actions: Sequence[ActionInstance], properties: Sequence[Property]
+              ) -> Model:
+        groups = list(self.original.init)
+        if self.init:
+            groups.append(InitGroup(tuple(s for s, _ in self.init),
+                                    (tuple(e for _, e in self.init),)))
+        return replace(self.original, slots=tuple(self.slots),
+                       variables=tuple(self.variables), init=tuple(groups),
+                       actions=tuple(actions), properties=tuple(properties),
+                       terminal_states=True)
+
+
+class _Builder:
+    def __init__(self, model: Model, prop: Property, bound: int | None,
+                 parts: tuple[str, ...], stretch: int) -> None:
+        self.model, self.prop, self.bound, self.parts = model, prop, bound, parts
+        self.stretch = stretch if STRETCH in parts else None
+        self.state = Extension(model)
+        self.add = self.state.add
 
     def build(self) -> Monitor:
         model, prop = self.model, self.prop
@@ -231,8 +253,8 @@ class _Builder:
                 action, guard=all_of([action.guard, any_of([not_(measuring),
                                                             allowed(action)])]),
                 updates=tuple(sorted(updates.items())),
-                defined_guard=_both(action.defined_guard, prop.defined),
-                defined_updates=_both(action.defined_updates, prop.defined)))
+                defined_guard=both_defined(action.defined_guard, prop.defined),
+                defined_updates=both_defined(action.defined_updates, prop.defined)))
         arm_updates = [(armed.args[0], const(True))]
         arm_updates += [(x.args[0], const(0)) for x in (ticks, since) if x is not None]
         actions.append(ActionInstance(
@@ -269,13 +291,7 @@ class _Builder:
                 text = "no measured run comes back to the state it was in"
             checks.append(Property(f"{prop.name}:{part}", f"{prop.name}: {text}", claim,
                                    prop.location, prop.defined))
-        groups = list(model.init)
-        if self.init:
-            groups.append(InitGroup(tuple(s for s, _ in self.init),
-                                    (tuple(e for _, e in self.init),)))
-        monitored = replace(model, slots=tuple(self.slots), variables=tuple(self.variables),
-                            init=tuple(groups), actions=tuple(actions),
-                            properties=tuple(checks), terminal_states=True)
+        monitored = self.state.model(actions, checks)
         return Monitor(model, monitored, prop, self.bound, self.stretch, self.parts)
 
 
@@ -283,7 +299,8 @@ def _filler(slot: Slot) -> Expr:
     return const(bool(slot.lo)) if slot.sort == BOOL else const(slot.lo, slot.enum)
 
 
-def _both(a: Expr | None, b: Expr | None) -> Expr | None:
+def both_defined(a: Expr | None, b: Expr | None) -> Expr | None:
+    """Defined where both are (None: everywhere)."""
     if a is None or b is None:
         return a if b is None else b
     return all_of([a, b])

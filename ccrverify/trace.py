@@ -147,7 +147,7 @@ def replay_lasso(compiled: CompiledModel, init_index: int, choices: Sequence[int
     run from `trigger_at` counts more ticks than the bound (`bound`, by default the
     property's own `within`) before the response; a tick that brings the response
     counts, so only the last state may hold it."""
-    from ccrverify.model import Fairness, PropertyKind
+    from ccrverify.model import Fairness, PropertyKind, fairness_groups
 
     trace = replay(compiled, init_index, choices)
     model = compiled.model
@@ -173,15 +173,11 @@ def replay_lasso(compiled: CompiledModel, init_index: int, choices: Sequence[int
     assert loop is not None, "a liveness counterexample is a lasso"
     cycle_states = range(loop, n) if loop < n else range(n, n + 1)
     cycle_actions = set(choices[loop:])
-    groups: dict[str, tuple[Fairness, set[int]]] = {}
-    for a, act in enumerate(compiled.actions):
-        if act.fairness is not None:
-            groups.setdefault(act.fair_key, (act.fairness, set()))[1].add(a)
     on_cycle = [enabled(i) for i in cycle_states]
-    for key, (kind, members) in groups.items():
-        if members & cycle_actions:
+    for key, (kind, members) in fairness_groups(compiled.actions).items():
+        if cycle_actions.intersection(members):
             continue
-        disabled = [not (members & e) for e in on_cycle]
+        disabled = [e.isdisjoint(members) for e in on_cycle]
         if (kind == Fairness.WEAK and not any(disabled)) or (
                 kind == Fairness.STRONG and not all(disabled)):
             raise ReplayError(f"the lasso's cycle is not fair to {key} ({kind.value})")

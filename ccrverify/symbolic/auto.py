@@ -1,7 +1,8 @@
 """``z3``: Spacer first, then bounded model checking for what Spacer leaves open
 (``prove --method auto``): a proof where one is found, else the best bounded
-answer, never a guess. Liveness properties other than response times go to
-BMC's lasso search directly (Spacer has no proof method for them yet)."""
+answer, never a guess. Liveness properties go through Spacer too (k-liveness,
+`liveness.py`); what it leaves unknown gets BMC's lasso search and its
+``bounded(K)``."""
 
 from __future__ import annotations
 
@@ -34,5 +35,5 @@ def check(compiled: CompiledModel, request: Request) -> CheckResult:
 
 
 ENGINE = SymbolicEngine(
-    "z3", "Spacer (pdr), then bmc for what it leaves open (liveness: bmc's lassos)", check,
+    "z3", "Spacer (pdr; liveness by k-liveness), then bmc for what it leaves open", check,
     frozenset(VerdictKind), shortest=False, decides=frozenset(PropertyKind))

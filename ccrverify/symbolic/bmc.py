@@ -34,7 +34,7 @@ from ccrverify.symbolic.common import (
     witness,
 )
 from ccrverify.symbolic.encode import Encoding
-from ccrverify.symbolic.temporal import decides, with_temporal
+from ccrverify.symbolic.temporal import DECIDES, with_temporal
 from ccrverify.symbolic.z3api import SAT, UNKNOWN
 
 NAME = "z3-bmc"
@@ -117,4 +117,4 @@ ENGINE = SymbolicEngine(
     "bounded(K) otherwise; fair lassos for liveness, a monitor for response times",
     with_temporal(run_invariants, proves=False),
     frozenset({VerdictKind.VIOLATED, VerdictKind.BOUNDED, VerdictKind.UNKNOWN}), shortest=True,
-    decides=decides(proves=False))
+    decides=DECIDES)

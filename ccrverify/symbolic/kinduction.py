@@ -41,7 +41,7 @@ from ccrverify.symbolic.common import (
     violated,
 )
 from ccrverify.symbolic.encode import Encoding
-from ccrverify.symbolic.temporal import decides, with_temporal
+from ccrverify.symbolic.temporal import DECIDES, with_temporal
 from ccrverify.symbolic.z3api import UNKNOWN, UNSAT, Term
 
 NAME = "z3-kind"
@@ -128,7 +128,8 @@ def _run(compiled: CompiledModel, request: Request) -> CheckResult:
 
 ENGINE = SymbolicEngine(
     "kind", "k-induction with Z3 and simple-path constraints: a certified proof up to "
-    "--max-k, or a shortest counterexample; response times through a monitor",
+    "--max-k, or a shortest counterexample; response times through a monitor, "
+    "leads-to by k-liveness",
     with_temporal(_run, proves=True),
     frozenset({VerdictKind.HOLDS, VerdictKind.VIOLATED, VerdictKind.UNKNOWN}), shortest=True,
-    decides=decides(proves=True))
+    decides=DECIDES)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ccrverify.compile import CompiledModel
-from ccrverify.model import Fairness, Property, PropertyKind
+from ccrverify.model import Fairness, Property, PropertyKind, fairness_groups
 from ccrverify.symbolic.common import Clock, Concretize, Limits, Unrolling
 from ccrverify.symbolic.encode import StateVars
 from ccrverify.symbolic.z3api import SAT, UNKNOWN, UNSAT, Z3, Assignment, Term
@@ -82,11 +82,7 @@ class Chains:
         self.z = z
         self.loop = z.int_var("loop")
         self.copy = enc.state("@loop")
-        groups: dict[str, tuple[Fairness, list[int]]] = {}
-        for i, a in enumerate(enc.model.actions):
-            if a.fairness is not None:
-                groups.setdefault(a.fair_key, (a.fairness, []))[1].append(i)
-        self.groups = list(groups.values())
+        self.groups = list(fairness_groups(enc.model.actions).values())
         # Per group: [condition over positions < t] for t = 0, 1, ...
         self.weak = [[z.false] for _ in self.groups]
         self.took = [[z.false] for _ in self.groups]

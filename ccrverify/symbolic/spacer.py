@@ -48,7 +48,7 @@ from ccrverify.symbolic.common import (
 )
 from ccrverify.symbolic.encode import Encoding
 from ccrverify.symbolic.printer import Printer
-from ccrverify.symbolic.temporal import decides, with_temporal
+from ccrverify.symbolic.temporal import DECIDES, with_temporal
 from ccrverify.symbolic.z3api import SAT, UNSAT, Term
 
 NAME = "z3-pdr"
@@ -171,9 +171,9 @@ def _run(compiled: CompiledModel, request: Request) -> CheckResult:
 
 ENGINE = SymbolicEngine(
     "pdr", "IC3/PDR with Z3's Spacer: a certified inductive invariant, or a counterexample; "
-    "response times through a monitor", with_temporal(_run, proves=True),
+    "response times through a monitor, leads-to by k-liveness", with_temporal(_run, proves=True),
     frozenset({VerdictKind.HOLDS, VerdictKind.VIOLATED, VerdictKind.UNKNOWN}),
-    shortest=False, decides=decides(proves=True))
+    shortest=False, decides=DECIDES)
 
 
 def _proved(compiled: CompiledModel, prop: str, proof: Proof, clock: Clock) -> PropertyResult:

@@ -85,7 +85,7 @@ from ccrverify.symbolic.common import (
 from ccrverify.symbolic.encode import Encoding, knob_points
 from ccrverify.symbolic.houdini import Houdini, inductive_subset
 from ccrverify.symbolic.mining import Lemma, Miner, Sample, lemma_holds, to_term
-from ccrverify.symbolic.temporal import decides, with_temporal
+from ccrverify.symbolic.temporal import DECIDES, with_temporal
 from ccrverify.symbolic.z3api import SAT
 from ccrverify.trace import Trace
 
@@ -513,9 +513,9 @@ def _run(compiled: CompiledModel, request: Request) -> CheckResult:
 ENGINE = SymbolicEngine(
     "mined", "lemmas mined from explicit samples, kept by Houdini: one certified proof per "
     "region of symbolic knob values; the shortest counterexample it found; response times "
-    "through a monitor", with_temporal(_run, proves=True),
+    "through a monitor, leads-to by k-liveness", with_temporal(_run, proves=True),
     frozenset({VerdictKind.HOLDS, VerdictKind.VIOLATED, VerdictKind.UNKNOWN}), shortest=False,
-    decides=decides(proves=True))
+    decides=DECIDES)
 
 
 # -- describing the safe set ------------------------------------------------------------

@@ -27,9 +27,16 @@ each, on the monitored model, joined by ``(reset)``). BMC searches ``:ticks``,
 ``:dead-end`` and ``:cycle`` (liveness-to-safety) to ``--depth`` and says
 ``bounded(K)`` when none fails; without a bound it looks for "never" only.
 
-**Leads-to, eventually, always eventually, eventually always**: BMC's lasso
+**Leads-to, eventually, always eventually, eventually always**: on BMC, the lasso
 search (`lasso.py`): a fair lasso or ``bounded(K)``, never ``holds``. The
-engines that prove do not decide them (no liveness proof method yet).
+engines that prove (kind, pdr, mined) use k-liveness (`liveness.py`, Claessen
+and Sörensson 2012): their invariant method on the model with a round counter
+(`ccrverify.kliveness`) for k = 0, 1, 2, 4, 8, 16; the first k proved makes the
+property hold, with that invariant's certificate on the monitored model. A
+witness of a failed k that replays as a fair lasso is a counterexample; what no
+k settles goes to the lasso search, and what that does not find is ``unknown``.
+Strong fairness is counted as weak there: sound (every strongly fair behaviour
+is weakly fair), but a property that needs it stays ``unknown``.
 """
 
 from __future__ import annotations
@@ -57,9 +64,9 @@ STRETCHES = (4, 8, 16, 32)
 MONITOR_STEPS = 2  # Arm and Save: a monitored witness is this much longer
 
 
-def decides(proves: bool) -> frozenset[PropertyKind]:
-    """What a Z3 engine decides: safety and response; liveness only by lasso search."""
-    return SAFETY_KINDS | RESPONSE | (frozenset() if proves else LIVENESS)
+# What every Z3 engine decides: every kind (liveness by k-liveness on the engines
+# that prove, by a lasso search on bmc).
+DECIDES = SAFETY_KINDS | RESPONSE | LIVENESS
 
 
 def with_temporal(run: Run, proves: bool) -> Run:
@@ -83,9 +90,8 @@ def with_temporal(run: Run, proves: bool) -> Run:
             elif not proves:
                 outcome = _liveness(compiled, prop, request)
             else:
-                outcome = PropertyResult(prop.name, prop.description, Verdict.unknown(
-                    f"this engine does not decide {prop.kind.value} properties (bmc searches "
-                    "for lassos)"), kind=prop.kind)
+                outcome, more = _proved_liveness(compiled, prop, request, run)
+                texts += more
             decided[prop.name] = replace(outcome, seconds=clock.elapsed())
             seconds += clock.elapsed()
         results = tuple(decided[p.name] for p in chosen)
@@ -304,3 +310,23 @@ def _liveness(compiled: CompiledModel, prop: ModelProperty, request: Request) ->
     return replace(base, verdict=replace(
         base.verdict, reason=f"no fair lasso within {request.depth} steps"))
 
+
+
+def _proved_liveness(compiled: CompiledModel, prop: ModelProperty, request: Request, run: Run
+                     ) -> tuple[PropertyResult, list[str]]:
+    """k-liveness (`liveness.py`) first; what it leaves open goes to BMC's lasso
+    search, and what that does not find is unknown (a proof engine never says
+    bounded)."""
+    from ccrverify.explicit.liveness import Groups
+    from ccrverify.symbolic.liveness import KLiveness
+
+    fairness = Groups.of(compiled).describe(compiled)
+    attempt = KLiveness(compiled, prop, request, run, fairness).decide()
+    if attempt.result is not None:
+        return attempt.result, list(attempt.certificates)
+    found = _liveness(compiled, prop, request)
+    if found.verdict.kind == VerdictKind.VIOLATED:
+        return replace(found, found_by="bmc lasso search"), []
+    searched = (found.verdict.reason if found.verdict.kind == VerdictKind.UNKNOWN
+                else f"no fair lasso within {request.depth} steps")
+    return replace(found, verdict=Verdict.unknown(f"{attempt.doubt}; {searched}")), []

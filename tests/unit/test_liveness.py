@@ -285,7 +285,7 @@ def test_malformed_temporal_properties_are_one_line(tmp_path: Path) -> None:
 
 
 def test_an_engine_that_cannot_decide_liveness_says_so() -> None:
-    status, _, err = run_cli("prove", CCR, "--property", "Recovers", "--engine", "pdr")
+    status, _, err = run_cli("explore", CCR, "--property", "Recovers")
     assert status == 2 and "cannot decide leads-to" in err
     status, out, _ = run_cli("explore", str(ROOT / "specs/examples/peterson.py"), "--seed",
                              "0", "--max-examples", "50", "--json")

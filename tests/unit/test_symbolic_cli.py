@@ -32,7 +32,7 @@ def test_bmc_json_has_method_bound_and_certificate(capsys):
 
 def test_pdr_writes_a_certificate_that_checks(capsys, tmp_path):
     cert = tmp_path / "cert.smt2"
-    # Its safety properties: pdr does not decide the liveness ones (unknown, exit 3).
+    # Its safety properties (the liveness ones take pdr longer: test_symbolic_kliveness).
     status, out = _prove(capsys, "specs/examples/twophase.py", "--set", "rm=2", "--method",
                          "pdr", "--certificate", str(cert), "--property", "TCConsistent",
                          "--property", "DeadlockFree")
