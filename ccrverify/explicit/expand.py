@@ -84,7 +84,7 @@ class Expander:
         ids: list[Any] = []
         loops: list[Any] = []
         for index, expand in enumerate(self.kernel.expand):
-            idx, succ, moved = expand(states)
+            idx, succ, moved = self._exact(index, states) if self.loops else expand(states)
             if not idx.size:
                 continue
             transitions += idx.size
@@ -113,6 +113,15 @@ class Expander:
         return Candidates(start, succ, keys, hash_rows(keys),
                           ids[0] if len(ids) == 1 else np.concatenate(ids), transitions, dead,
                           loop_ids)
+
+
+    def _exact(self, index: int, states: Any) -> tuple[Any, Any, Any]:
+        """Every transition of one action instance as `expand` gives them, each
+        successor computed: the state graph needs the target and the action of every
+        edge, where `expand` may leave out a successor that only repeats another's."""
+        mask, succ = self.kernel.actions[index](states)
+        idx = np.flatnonzero(mask)
+        return idx, succ, (succ != states[:, idx]).any(axis=0)
 
 
 def in_bfs_order(ids: Any, count: int) -> Any:
