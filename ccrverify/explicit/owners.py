@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ccrverify.errors import UsageError
-from ccrverify.explicit.rowset import RowSet
+from ccrverify.explicit.rowset import RowSet, split_by_region
 
 SHARE_BITS = 16
 
@@ -56,11 +56,11 @@ class OwnedVisitedSet:
     def submit(self, rows: Any, hashes: Any, ids: Any) -> Callable[[], Any]:
         """Start inserting a (W, n) batch; the returned function finishes it and gives
         the new-state mask (call them in the order the batches were submitted)."""
-        share = np.searchsorted(self.bounds, (hashes >> np.uint64(64 - SHARE_BITS)).astype(
-            np.int64), side="right")
-        order = np.argsort(share, kind="stable")
-        edges = np.searchsorted(share[order], np.arange(len(self.remotes) + 2))
-        picks = [order[edges[s]:edges[s + 1]] for s in range(len(self.remotes) + 1)]
+        top = hashes >> np.uint64(64 - SHARE_BITS)
+        share = np.zeros(len(hashes), dtype=np.uint8 if len(self.bounds) < 256 else np.uint16)
+        for bound in self.bounds:
+            share += top >= np.uint64(bound)
+        picks = split_by_region(share, len(self.remotes) + 1)  # a radix sort of bytes
         for remote, sel in zip(self.remotes, picks[1:], strict=True):
             remote.send((rows[:, sel], hashes[sel], ids[sel]))
 

@@ -147,9 +147,10 @@ class RowSet:
                 head[taken] = head_row.take(slots[taken])  # the losers see the winner
             # A loser of a claim is settled if it is a copy of the winner, else it
             # moves on like any state that met another one.
-            go_on = ~self._equal(slots, probe, head)
+            settled = self._equal(slots, probe, head)
+            go_on = ~settled
             if met is not None and self.values is not None:
-                met[pending[~go_on]] = self.values[slots[~go_on]]
+                met[pending[settled]] = self.values.take(slots[settled])
             pending = pending[go_on]
             slots = (slots[go_on] + 1) & (self.capacity - 1)
             probe = rows[:, pending]
