@@ -11,8 +11,16 @@ action instance the generated code
    updates then run on a few columns, not on the whole batch);
 2. evaluates the rest of the guard on those, and gathers the enabled states;
 3. writes each updated word as ``(word & ~M) | V | (new << offset)``, so a
-   constant update costs nothing per slot, and says which successors differ
-   from their parent (self-loops are transitions, but never new states).
+   constant update costs nothing per slot, and says which successors are
+   candidates for the visited set: not self-loops (transitions, but never new
+   states), and not the successor an earlier *twin* gives the same parent.
+
+Twins are action instances with the same updates (Push(a, b) and Pull(b, a)
+of a gossip protocol): where both are enabled they lead to one successor, and
+the search keeps the earlier instance's transition (the smallest id wins), so
+the later one's candidate could only cost a lookup. When the later guard
+implies the earlier one, the later instance computes no successors for the
+search at all.
 
 Stable interface for other code (the liveness checker builds the whole state
 graph with it):
@@ -24,7 +32,9 @@ graph with it):
   one-word model also accepts and returns 1-D arrays (the packed ints).
 - ``kernel.expand[i](F)`` -> ``(parents, successors, moved)``: the same with
   the enabled states' positions in F; ``moved`` is None when every successor
-  differs from its parent, else a boolean per successor.
+  is a candidate, else a boolean per successor (False: a self-loop, or the
+  successor an earlier twin gives the same parent; such a column of
+  ``successors`` is unspecified).
 - ``kernel.properties[i](F)`` -> a boolean per state (True for non-invariants).
 - ``initial_rows(compiled, kernel.layout)`` (words.py): every initial state,
   in `CompiledModel.init_values` order. `ccrverify.explicit.rowset.RowSet`
@@ -45,12 +55,13 @@ from typing import Any
 import numpy as np
 
 from ccrverify.compile import CompiledModel
+from ccrverify.defined import conjuncts, structure
 from ccrverify.explicit.codegen import StateError
 from ccrverify.explicit.exprcode import NumpyWriter
 from ccrverify.explicit.words import WordLayout
-from ccrverify.expr import Expr, all_of, implied_values, slots_used, substitute
+from ccrverify.expr import Expr, all_of, any_of, implied_values, slots_used, substitute
 from ccrverify.intervals import interval
-from ccrverify.model import PropertyKind
+from ccrverify.model import Model, PropertyKind
 from ccrverify.ops import Op
 from ccrverify.request import Request
 from ccrverify.result import CheckResult
@@ -162,21 +173,63 @@ def _prefilter(guard: Expr, layout: WordLayout) -> tuple[dict[int, tuple[int, in
     return words, rest, True
 
 
-def _action(out: _Writer, index: int) -> None:
-    _expand(out, index)
+MAX_TWINS = 8  # earlier twins whose guards a later instance tests
+
+
+@dataclass(frozen=True)
+class Twins:
+    """Of an action instance: the guards' conjuncts of its earlier twins that its own
+    guard lacks (one tuple per twin); `implied` when some twin lacks none."""
+
+    missing: tuple[tuple[Expr, ...], ...]
+    implied: bool
+
+
+def twins(model: Model) -> list[Twins | None]:
+    """Per action instance, its earlier twins (None: it has none)."""
+    memo: dict[int, object] = {}
+    seen: dict[object, list[int]] = {}
+    out: list[Twins | None] = []
+    for j, action in enumerate(model.actions):
+        updates = tuple(sorted(((s, structure(e, memo)) for s, e in action.updates
+                                if not (e.op == Op.VAR and e.args[0] == s)),
+                               key=lambda pair: pair[0]))
+        earlier = seen.setdefault(updates, [])
+        if not updates or not earlier:  # no updates: every successor is a self-loop
+            earlier.append(j)
+            out.append(None)
+            continue
+        mine = {structure(c, memo) for c in conjuncts(action.guard)}
+        missing = tuple(tuple(c for c in conjuncts(model.actions[i].guard)
+                              if structure(c, memo) not in mine) for i in earlier[:MAX_TWINS])
+        implied = any(not rest for rest in missing)
+        out.append(Twins(() if implied else missing, implied))
+        earlier.append(j)
+    return out
+
+
+def _action(out: _Writer, index: int, twin: Twins | None) -> None:
+    if twin is not None and twin.implied:
+        # The search needs no successor of this instance; the state graph does.
+        _expand(out, index, twin, "expand")
+        out.lines.append("")
+        _expand(out, index, None, "full")
+    else:
+        _expand(out, index, twin, "expand")
     out.lines.append("")
     out.emit(f"def action_{index}(F):", 0)
-    out.emit(f"idx, G, _ = expand_{index}(F)")
+    full = "full" if twin is not None and twin.implied else "expand"
+    out.emit(f"idx, G, _ = {full}_{index}(F)")
     out.emit("mask = np.zeros(F.shape[1], dtype=bool)")
     out.emit("mask[idx] = True")
     out.emit("return mask, (G if G is not None else F[:, :0])")
     out.lines.append("")
 
 
-def _expand(out: _Writer, index: int) -> None:
+def _expand(out: _Writer, index: int, twin: Twins | None, name: str) -> None:
     model, lay = out.model, out.layout
     action = model.actions[index]
-    out.emit(f"def expand_{index}(F):  # {action.label}  ({action.location})", 0)
+    out.emit(f"def {name}_{index}(F):  # {action.label}  ({action.location})", 0)
     out.emit("n = F.shape[1]")
     if action.defined_guard is not None:
         out.check_defined(action.defined_guard, "F", "(n,)", "{}")
@@ -207,10 +260,13 @@ def _expand(out: _Writer, index: int) -> None:
         out.emit(f"idx = np.flatnonzero(np.broadcast_to({code}, (n,)))")
         out.emit("if not idx.size: return idx, None, None")
         out.emit("G = F[:, idx]")
-    _updates(out, index)
+    if twin is not None and twin.implied:
+        out.emit("return idx, G, np.zeros(idx.size, dtype=bool)")
+        return
+    _updates(out, index, twin)
 
 
-def _updates(out: _Writer, index: int) -> None:
+def _updates(out: _Writer, index: int, twin: Twins | None) -> None:
     """The successors of the enabled states G (their positions in F are idx)."""
     model, lay = out.model, out.layout
     action = model.actions[index]
@@ -251,20 +307,26 @@ def _updates(out: _Writer, index: int) -> None:
             shifted = f"({name} - {meta.lo})" if meta.lo else name
             per_word.setdefault(w, []).append(f"({shifted} << {off})" if off else shifted)
     touched = sorted(clear)
+    if not touched:  # every successor is its parent
+        out.emit("return idx, G, np.zeros(idx.size, dtype=bool)")
+        return
+    candidate = [] if moves else [" | ".join(f"(y{w} != G[{w}])" for w in touched)]
+    if twin is not None:  # read before G becomes the successors
+        earlier = any_of(all_of(rest) for rest in twin.missing)
+        out.decode("G", slots_used([earlier]))
+        (code,) = out.expression("e", [earlier])
+        candidate.append(f"~np.broadcast_to({code}, idx.shape)")
     for w in touched:
         parts = [f"(G[{w}] & {~clear[w]})"]
         if constant.get(w):
             parts.append(str(constant[w]))
         parts += per_word.get(w, [])
         out.emit(f"y{w} = " + " | ".join(parts))
-    if moves or not touched:
-        moved = "None"
-    else:
-        moved = "moved"
-        out.emit("moved = " + " | ".join(f"(y{w} != G[{w}])" for w in touched))
+    if candidate:
+        out.emit("moved = " + " & ".join(f"({c})" for c in candidate))
     for w in touched:
         out.emit(f"G[{w}] = y{w}")
-    out.emit(f"return idx, G, {moved}")
+    out.emit(f"return idx, G, {'moved' if candidate else 'None'}")
 
 
 def _property(out: _Writer, index: int) -> None:
@@ -290,8 +352,8 @@ def generate(compiled: CompiledModel, layout: WordLayout | None = None) -> str:
     out = _Writer(compiled, layout)
     out.lines += [f"# Vector kernel generated by ccrverify for {model.name}: "
                   f"{layout.words} word(s) per state", ""]
-    for index in range(len(model.actions)):
-        _action(out, index)
+    for index, twin in enumerate(twins(model)):
+        _action(out, index, twin)
     for index in range(len(model.properties)):
         _property(out, index)
     return "\n".join(out.lines)
