@@ -1,7 +1,7 @@
-"""AntiEntropy: push-pull gossip of a versioned membership list (benchmarks/untuned.py).
+"""AntiEntropy: push gossip of a versioned membership list (benchmarks/untuned.py).
 
-Every node holds a version of the cluster's membership list and may contact
-every other node; a contact leaves both with the newer version. Nodes crash
+Every node holds a version of the cluster's membership list and may push it
+to every other node, which takes it when it is newer. Nodes crash
 (a crashed node neither gossips nor is contacted), restart with an empty list
 (version 0), and publish a change (a newer version). Every version and every
 set of crashed nodes is a possible start (`ANY` over both maps), and a node
