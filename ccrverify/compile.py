@@ -182,7 +182,15 @@ class CompiledModel:
                 for group in self.model.init]
 
     def init_states(self) -> list[int]:
-        return [self.layout.pack(v) for v in self.init_values()]
+        """Every initial state packed, in `init_values` order; built group by group
+        without a list of values per state (there may be millions)."""
+        layout = self.layout
+        states = [0]
+        for group, rows in zip(self.model.init, self._init_rows(), strict=True):
+            parts = [sum((int(v) - layout.slots[slot].lo) << layout.offsets[slot]
+                         for slot, v in zip(group.slots, row, strict=True)) for row in rows]
+            states = [state | part for state in states for part in parts]
+        return states
 
     def next_values(self, values: Sequence[int], action: int) -> list[int] | None:
         """The successor by one action instance, or None when it is disabled.
