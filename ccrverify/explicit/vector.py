@@ -301,7 +301,11 @@ def _updates(out: _Writer, index: int, twin: Twins | None) -> None:
         out.emit(f"{name} = np.asarray({value}, dtype=np.int64)")
         lo, hi = interval(e, lambda s: (model.slots[s].lo, model.slots[s].hi), {})
         if lo < meta.lo or hi > meta.hi:
-            out.emit(f"_check_domain({meta.lo}, {meta.hi}, {name}, F, idx)")
+            # only the bound the interval cannot vouch for; the full check finds the state
+            outside = ([f"({name} < {meta.lo})"] if lo < meta.lo else []) + (
+                [f"({name} > {meta.hi})"] if hi > meta.hi else [])
+            out.emit(f"if ({' | '.join(outside)}).any(): "
+                     f"_check_domain({meta.lo}, {meta.hi}, {name}, F, idx)")
         if lay.width[slot]:
             clear[w] = clear.get(w, 0) | lay.mask(slot)
             shifted = f"({name} - {meta.lo})" if meta.lo else name
