@@ -61,7 +61,7 @@ from ccrverify.explicit.exprcode import NumpyWriter
 from ccrverify.explicit.words import WordLayout
 from ccrverify.expr import Expr, all_of, any_of, implied_values, slots_used, substitute
 from ccrverify.intervals import interval
-from ccrverify.model import Model, PropertyKind
+from ccrverify.model import ActionInstance, Model, PropertyKind
 from ccrverify.ops import Op
 from ccrverify.request import Request
 from ccrverify.result import CheckResult
@@ -285,7 +285,7 @@ def _updates(out: _Writer, index: int, twin: Twins | None) -> None:
     per_word: dict[int, list[str]] = {}
     clear: dict[int, int] = {}
     constant: dict[int, int] = {}
-    moves = False  # some update changes a slot whose old value the guard fixes
+    moves = _guard_moves(action)  # the guard says some slot gets a new value
     for slot, e in updates:
         meta, w, off = model.slots[slot], lay.word[slot], lay.offset[slot]
         if e.is_const:
@@ -331,6 +331,24 @@ def _updates(out: _Writer, index: int, twin: Twins | None) -> None:
     for w in touched:
         out.emit(f"G[{w}] = y{w}")
     out.emit(f"return idx, G, {'moved' if candidate else 'None'}")
+
+
+def _guard_moves(action: ActionInstance) -> bool:
+    """Whether a conjunct of the guard says an update changes its slot: ``x < e``,
+    ``e < x`` or ``x != e`` with the update ``x := e`` (Push: b's older version)."""
+    memo: dict[int, object] = {}
+    new = {slot: structure(e, memo) for slot, e in action.updates}
+    for part in conjuncts(action.guard):
+        if part.op == Op.NOT and part.args[0].op == Op.EQ:
+            pair = part.args[0].args
+        elif part.op == Op.LT:
+            pair = part.args
+        else:
+            continue
+        for x, e in (pair, pair[::-1]):
+            if x.op == Op.VAR and new.get(x.args[0], None) == structure(e, memo):
+                return True
+    return False
 
 
 def _property(out: _Writer, index: int) -> None:
