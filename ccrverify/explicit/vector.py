@@ -285,7 +285,8 @@ def _updates(out: _Writer, index: int, twin: Twins | None) -> None:
     per_word: dict[int, list[str]] = {}
     clear: dict[int, int] = {}
     constant: dict[int, int] = {}
-    moves = _guard_moves(action)  # the guard says some slot gets a new value
+    moves = _always_moves(action)
+    bounds = _guard_bounds(action.guard, model)
     for slot, e in updates:
         meta, w, off = model.slots[slot], lay.word[slot], lay.offset[slot]
         if e.is_const:
@@ -299,7 +300,7 @@ def _updates(out: _Writer, index: int, twin: Twins | None) -> None:
         value = values[[s for s, _ in variable].index(slot)]
         name = f"n{slot}"
         out.emit(f"{name} = np.asarray({value}, dtype=np.int64)")
-        lo, hi = interval(e, lambda s: (model.slots[s].lo, model.slots[s].hi), {})
+        lo, hi = interval(e, bounds, {})
         if lo < meta.lo or hi > meta.hi:
             # only the bound the interval cannot vouch for; the full check finds the state
             outside = ([f"({name} < {meta.lo})"] if lo < meta.lo else []) + (
@@ -333,9 +334,37 @@ def _updates(out: _Writer, index: int, twin: Twins | None) -> None:
     out.emit(f"return idx, G, {'moved' if candidate else 'None'}")
 
 
-def _guard_moves(action: ActionInstance) -> bool:
-    """Whether a conjunct of the guard says an update changes its slot: ``x < e``,
-    ``e < x`` or ``x != e`` with the update ``x := e`` (Push: b's older version)."""
+def _guard_bounds(guard: Expr, model: Model) -> Callable[[int], tuple[int, int]]:
+    """Each slot's range where the guard holds: its domain, narrowed by conjuncts
+    ``x < c``, ``x <= c``, ``c < x`` and ``c <= x`` (a counter below its cap then
+    needs no domain check when it counts up)."""
+    narrowed: dict[int, tuple[int, int]] = {}
+
+    def domain(slot: int) -> tuple[int, int]:
+        return narrowed.get(slot, (model.slots[slot].lo, model.slots[slot].hi))
+
+    for part in conjuncts(guard):
+        if part.op not in (Op.LT, Op.LE):
+            continue
+        a, b = part.args
+        strict = 1 if part.op == Op.LT else 0
+        if a.op == Op.VAR and b.is_const:
+            lo, hi = domain(a.args[0])
+            narrowed[a.args[0]] = (lo, min(hi, b.value - strict))
+        elif b.op == Op.VAR and a.is_const:
+            lo, hi = domain(b.args[0])
+            narrowed[b.args[0]] = (max(lo, a.value + strict), hi)
+    return domain
+
+
+def _always_moves(action: ActionInstance) -> bool:
+    """Whether some update surely changes its slot: ``x := x + c`` or ``x := x - c``
+    with c != 0, or a conjunct of the guard says so: ``x < e``, ``e < x`` or
+    ``x != e`` with the update ``x := e`` (Push: b's older version)."""
+    for slot, e in action.updates:
+        if (e.op in (Op.ADD, Op.SUB) and e.args[0].op == Op.VAR and e.args[0].args[0] == slot
+                and e.args[1].is_const and e.args[1].value != 0):
+            return True
     memo: dict[int, object] = {}
     new = {slot: structure(e, memo) for slot, e in action.updates}
     for part in conjuncts(action.guard):
