@@ -14,6 +14,9 @@ action instance the generated code
    constant update costs nothing per slot, and says which successors are
    candidates for the visited set: not self-loops (transitions, but never new
    states), and not the successor an earlier *twin* gives the same parent.
+   An update is checked against its slot's domain only where its interval,
+   with the guard's bounds (``x < cap``), may leave it; and successors are
+   compared with their parents only where no update surely changes its slot.
 
 Twins are action instances with the same updates (Push(a, b) and Pull(b, a)
 of a gossip protocol): where both are enabled they lead to one successor, and
