@@ -37,7 +37,7 @@ graph with it):
   the enabled states' positions in F; ``moved`` is None when every successor
   is a candidate, else a boolean per successor (False: a self-loop, or the
   successor an earlier twin gives the same parent; such a column of
-  ``successors`` is unspecified).
+  ``successors`` is unspecified, and may be zeros).
 - ``kernel.properties[i](F)`` -> a boolean per state (True for non-invariants).
 - ``initial_rows(compiled, kernel.layout)`` (words.py): every initial state,
   in `CompiledModel.init_values` order. `ccrverify.explicit.rowset.RowSet`
@@ -240,6 +240,8 @@ def _expand(out: _Writer, index: int, twin: Twins | None, name: str) -> None:
     if not possible or (action.guard.is_const and not action.guard.value):
         out.emit("return _NONE, None, None")
         return
+    if twin is not None and twin.implied and _enabled_only(out, words, rest):
+        return
     if words:
         test = " & ".join(f"((F[{w}] & {m}) == {v})" for w, (m, v) in sorted(words.items()))
         out.emit(f"idx = np.flatnonzero({test})")
@@ -267,6 +269,33 @@ def _expand(out: _Writer, index: int, twin: Twins | None, name: str) -> None:
         out.emit("return idx, G, np.zeros(idx.size, dtype=bool)")
         return
     _updates(out, index, twin)
+
+
+def _enabled_only(out: _Writer, words: dict[int, tuple[int, int]], rest: list[Expr]) -> bool:
+    """For an instance whose successors the search never needs: where it is enabled,
+    by masked compares on the whole batch and nothing gathered, when its guard is
+    only ``slot == c`` and ``slot != c`` conjuncts (else False: nothing emitted)."""
+    lay = out.layout
+    tests = [f"((F[{w}] & {m}) == {v})" for w, (m, v) in sorted(words.items())]
+    for part in rest:
+        inner = part.args[0] if part.op == Op.NOT else part
+        if not (part.op == Op.NOT and inner.op == Op.EQ):
+            return False
+        a, b = inner.args
+        var, value = (a, b) if a.op == Op.VAR else (b, a)
+        if var.op != Op.VAR or not value.is_const or not lay.width[var.args[0]]:
+            return False
+        slot = var.args[0]
+        meta = lay.slots[slot]
+        if meta.lo <= value.value <= meta.hi:  # else the conjunct always holds
+            tests.append(f"((F[{lay.word[slot]}] & {lay.mask(slot)}) != "
+                         f"{(value.value - meta.lo) << lay.offset[slot]})")
+    if not tests:
+        return False
+    out.emit(f"idx = np.flatnonzero({' & '.join(tests)})")
+    out.emit("return idx, np.zeros((F.shape[0], idx.size), dtype=np.int64), "
+             "np.zeros(idx.size, dtype=bool)")
+    return True
 
 
 def _updates(out: _Writer, index: int, twin: Twins | None) -> None:

@@ -19,6 +19,7 @@ from ccrverify.compile import CompiledModel, compile_model
 from ccrverify.explicit import bfs, vector
 from ccrverify.explicit.codegen import build_kernel
 from ccrverify.explicit.expand import Expander
+from ccrverify.explicit.search import reachable_rows
 from ccrverify.explicit.words import WordLayout, initial_rows
 from ccrverify.loader import load
 from ccrverify.request import Request
@@ -146,3 +147,23 @@ def test_updates_that_surely_change_their_slot_skip_the_self_loop_test() -> None
     rows = initial_rows(rumor, WordLayout.of(rumor))
     _, _, moved = vector.build(rumor).expand[0](rows)  # Push(n0, n1): ite updates
     assert moved is not None
+
+
+def test_an_implied_twin_is_enabled_where_its_full_kernel_is() -> None:
+    """Pull(b, a) computes no successors for the search (Push(a, b) gives them), yet
+    is enabled in the same states as the kernel the state graph uses."""
+    m = model("rumor", nodes=4)
+    kernel = vector.build(m)
+    found = reachable_rows(m)
+    assert found is not None
+    rows = found[0]
+    pulls = 0
+    for i, action in enumerate(m.model.actions):
+        idx, _, moved = kernel.expand[i](rows)
+        mask, successors = kernel.actions[i](rows)
+        assert np.array_equal(idx, np.flatnonzero(mask)), action.label
+        assert successors.shape == (1, idx.size)
+        if action.name == "Pull":
+            pulls += 1
+            assert moved is not None and not moved.any()
+    assert pulls == 12
