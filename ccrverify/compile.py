@@ -9,6 +9,7 @@ encoding bug shows up as a replay failure instead of a wrong answer.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,16 +132,11 @@ class CompiledModel:
         return self.model.actions
 
     def init_values(self) -> list[list[int]]:
-        """Every initial state as a list of slot values, in a stable order."""
-        if any(not group.alternatives for group in self.model.init):
-            raise ModelError(f"model {self.model.name} has no initial state",
-                             hint="every variable needs at least one initial value")
-        rows_per_group = []
-        for group in self.model.init:
-            rows_per_group.append([
-                [evaluate(e, [], self.model.knobs) for e in row] for row in group.alternatives])
+        """Every initial state as a list of slot values, in a stable order: the
+        product of the init groups, the first group varying slowest."""
+        groups = self._init_rows()
         states = []
-        for combo in itertools.product(*rows_per_group):
+        for combo in itertools.product(*groups):
             values = [0] * len(self.model.slots)
             for group, row in zip(self.model.init, combo, strict=True):
                 for slot, v in zip(group.slots, row, strict=True):
@@ -148,8 +144,53 @@ class CompiledModel:
             states.append(values)
         return states
 
+    def init_count(self) -> int:
+        """How many entries `init_values` has (repeats included), without building them."""
+        return math.prod(len(rows) for rows in self._init_rows())
+
+    def init_value(self, index: int) -> list[int]:
+        """Entry `index` of `init_values`, without building the others: a model with
+        ``ANY`` over several maps has millions of initial states, and a trace needs one."""
+        groups = self._init_rows()
+        if not 0 <= index < math.prod(len(rows) for rows in groups):
+            raise IndexError(f"no initial state #{index}")
+        values = [0] * len(self.model.slots)
+        for group, rows in zip(reversed(self.model.init), reversed(groups), strict=True):
+            index, pick = divmod(index, len(rows))  # the last group varies fastest
+            for slot, v in zip(group.slots, rows[pick], strict=True):
+                values[slot] = v
+        return values
+
+    def init_index(self, values: Sequence[int]) -> int | None:
+        """The first position of this state in `init_values`, or None when it is not an
+        initial state (the first matching row of every group gives the first position)."""
+        index = 0
+        for group, rows in zip(self.model.init, self._init_rows(), strict=True):
+            mine = [values[slot] for slot in group.slots]
+            pick = next((i for i, row in enumerate(rows) if row == mine), None)
+            if pick is None:
+                return None
+            index = index * len(rows) + pick
+        return index
+
+    def _init_rows(self) -> list[list[list[int]]]:
+        """Per init group, its alternatives' slot values."""
+        if any(not group.alternatives for group in self.model.init):
+            raise ModelError(f"model {self.model.name} has no initial state",
+                             hint="every variable needs at least one initial value")
+        return [[[evaluate(e, [], self.model.knobs) for e in row] for row in group.alternatives]
+                for group in self.model.init]
+
     def init_states(self) -> list[int]:
-        return [self.layout.pack(v) for v in self.init_values()]
+        """Every initial state packed, in `init_values` order; built group by group
+        without a list of values per state (there may be millions)."""
+        layout = self.layout
+        states = [0]
+        for group, rows in zip(self.model.init, self._init_rows(), strict=True):
+            parts = [sum((int(v) - layout.slots[slot].lo) << layout.offsets[slot]
+                         for slot, v in zip(group.slots, row, strict=True)) for row in rows]
+            states = [state | part for state in states for part in parts]
+        return states
 
     def next_values(self, values: Sequence[int], action: int) -> list[int] | None:
         """The successor by one action instance, or None when it is disabled.

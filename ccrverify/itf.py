@@ -251,8 +251,8 @@ def choices_of(compiled: CompiledModel, read: ReadTrace) -> tuple[int, list[int]
     model = compiled.model
     values = [state_values(model, s, f"{read.name}, state {i}")
               for i, s in enumerate(read.states)]
-    inits = compiled.init_values()
-    if values[0] not in inits:
+    init_index = compiled.init_index(values[0])
+    if init_index is None:
         raise TraceFileError(f"{read.name}: state 0 is not an initial state of {model.name}",
                              hint="is the trace from this model and configuration (knobs)?")
     labels = {a.label: i for i, a in enumerate(model.actions)}
@@ -279,4 +279,4 @@ def choices_of(compiled: CompiledModel, read: ReadTrace) -> tuple[int, list[int]
         raise TraceFileError(f"{read.name}: the loop goes back to state {read.loop}, which "
                              "differs from the last state", hint="a lasso's last state must "
                              "equal the state it loops back to")
-    return inits.index(values[0]), choices
+    return init_index, choices

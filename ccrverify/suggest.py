@@ -212,8 +212,8 @@ def blocking_step(model: Model, prop: str, trace: Trace) -> Block:
     compiled = compile_model(model)
     index = {a.label: i for i, a in enumerate(model.actions)}
     watched = _watched_variables(model, prop)
-    inits = compiled.init_values()
-    values = inits[trace.init_index if trace.init_index < len(inits) else 0]
+    values = compiled.init_value(trace.init_index if trace.init_index < compiled.init_count()
+                                 else 0)
     state = compiled.decode(compiled.layout.pack(values))
     differs = _differences(trace.steps[0].state, state, watched)
     if differs:

@@ -88,10 +88,9 @@ def replay(
                               "it is a lasso (replay_lasso), not a finite trace")
         if claimed.kind == PropertyKind.DEADLOCK_FREE:
             violates, deadlock = None, True
-    inits = compiled.init_values()
-    if not 0 <= init_index < len(inits):
+    if not 0 <= init_index < compiled.init_count():
         raise ReplayError(f"no initial state #{init_index}")
-    values = inits[init_index]
+    values = compiled.init_value(init_index)
     steps = [Step(None, compiled.decode(compiled.layout.pack(values)), tuple(values))]
     for choice in choices:
         label = compiled.actions[choice].label

@@ -245,4 +245,7 @@ def _path(search: _Search, state: int) -> tuple[int, list[int]]:
     choices = []
     for before, after in zip(path, path[1:], strict=False):
         choices.append(next(i for i, s in search.kernel.successors(before) if s == after))
-    return search.compiled.init_states().index(path[0]), choices
+    compiled = search.compiled
+    init_index = compiled.init_index(compiled.layout.unpack(path[0]))
+    assert init_index is not None, "a BFS path starts in an initial state"
+    return init_index, choices

@@ -53,7 +53,9 @@ from ccrverify.result import CheckResult, Stats
 from ccrverify.trace import Trace, evaluation_error, replay
 
 BATCH = 1 << 18  # states expanded before their candidates go into the visited set
-MIN_CHUNK, MAX_CHUNK = 1 << 12, 1 << 17
+# A chunk's candidates (out-degree x chunk) and their visited-set temporaries should
+# stay near the cache: at 40+ successors per state 2**17 states ran 1.4x slower.
+MIN_CHUNK, MAX_CHUNK = 1 << 12, 1 << 15
 
 
 @dataclass

@@ -11,8 +11,19 @@ action instance the generated code
    updates then run on a few columns, not on the whole batch);
 2. evaluates the rest of the guard on those, and gathers the enabled states;
 3. writes each updated word as ``(word & ~M) | V | (new << offset)``, so a
-   constant update costs nothing per slot, and says which successors differ
-   from their parent (self-loops are transitions, but never new states).
+   constant update costs nothing per slot, and says which successors are
+   candidates for the visited set: not self-loops (transitions, but never new
+   states), and not the successor an earlier *twin* gives the same parent.
+   An update is checked against its slot's domain only where its interval,
+   with the guard's bounds (``x < cap``), may leave it; and successors are
+   compared with their parents only where no update surely changes its slot.
+
+Twins are action instances with the same updates (Push(a, b) and Pull(b, a)
+of a gossip protocol): where both are enabled they lead to one successor, and
+the search keeps the earlier instance's transition (the smallest id wins), so
+the later one's candidate could only cost a lookup. When the later guard
+implies the earlier one, the later instance computes no successors for the
+search at all.
 
 Stable interface for other code (the liveness checker builds the whole state
 graph with it):
@@ -24,7 +35,9 @@ graph with it):
   one-word model also accepts and returns 1-D arrays (the packed ints).
 - ``kernel.expand[i](F)`` -> ``(parents, successors, moved)``: the same with
   the enabled states' positions in F; ``moved`` is None when every successor
-  differs from its parent, else a boolean per successor.
+  is a candidate, else a boolean per successor (False: a self-loop, or the
+  successor an earlier twin gives the same parent; such a column of
+  ``successors`` is unspecified, and may be zeros).
 - ``kernel.properties[i](F)`` -> a boolean per state (True for non-invariants).
 - ``initial_rows(compiled, kernel.layout)`` (words.py): every initial state,
   in `CompiledModel.init_values` order. `ccrverify.explicit.rowset.RowSet`
@@ -45,12 +58,13 @@ from typing import Any
 import numpy as np
 
 from ccrverify.compile import CompiledModel
+from ccrverify.defined import conjuncts, structure
 from ccrverify.explicit.codegen import StateError
 from ccrverify.explicit.exprcode import NumpyWriter
 from ccrverify.explicit.words import WordLayout
-from ccrverify.expr import Expr, all_of, implied_values, slots_used, substitute
+from ccrverify.expr import Expr, all_of, any_of, implied_values, slots_used, substitute
 from ccrverify.intervals import interval
-from ccrverify.model import PropertyKind
+from ccrverify.model import ActionInstance, Model, PropertyKind
 from ccrverify.ops import Op
 from ccrverify.request import Request
 from ccrverify.result import CheckResult
@@ -162,27 +176,71 @@ def _prefilter(guard: Expr, layout: WordLayout) -> tuple[dict[int, tuple[int, in
     return words, rest, True
 
 
-def _action(out: _Writer, index: int) -> None:
-    _expand(out, index)
+MAX_TWINS = 8  # earlier twins whose guards a later instance tests
+
+
+@dataclass(frozen=True)
+class Twins:
+    """Of an action instance: the guards' conjuncts of its earlier twins that its own
+    guard lacks (one tuple per twin); `implied` when some twin lacks none."""
+
+    missing: tuple[tuple[Expr, ...], ...]
+    implied: bool
+
+
+def twins(model: Model) -> list[Twins | None]:
+    """Per action instance, its earlier twins (None: it has none)."""
+    memo: dict[int, object] = {}
+    seen: dict[object, list[int]] = {}
+    out: list[Twins | None] = []
+    for j, action in enumerate(model.actions):
+        updates = tuple(sorted(((s, structure(e, memo)) for s, e in action.updates
+                                if not (e.op == Op.VAR and e.args[0] == s)),
+                               key=lambda pair: pair[0]))
+        earlier = seen.setdefault(updates, [])
+        if not updates or not earlier:  # no updates: every successor is a self-loop
+            earlier.append(j)
+            out.append(None)
+            continue
+        mine = {structure(c, memo) for c in conjuncts(action.guard)}
+        missing = tuple(tuple(c for c in conjuncts(model.actions[i].guard)
+                              if structure(c, memo) not in mine) for i in earlier[:MAX_TWINS])
+        implied = any(not rest for rest in missing)
+        out.append(Twins(() if implied else missing, implied))
+        earlier.append(j)
+    return out
+
+
+def _action(out: _Writer, index: int, twin: Twins | None) -> None:
+    if twin is not None and twin.implied:
+        # The search needs no successor of this instance; the state graph does.
+        _expand(out, index, twin, "expand")
+        out.lines.append("")
+        _expand(out, index, None, "full")
+    else:
+        _expand(out, index, twin, "expand")
     out.lines.append("")
     out.emit(f"def action_{index}(F):", 0)
-    out.emit(f"idx, G, _ = expand_{index}(F)")
+    full = "full" if twin is not None and twin.implied else "expand"
+    out.emit(f"idx, G, _ = {full}_{index}(F)")
     out.emit("mask = np.zeros(F.shape[1], dtype=bool)")
     out.emit("mask[idx] = True")
     out.emit("return mask, (G if G is not None else F[:, :0])")
     out.lines.append("")
 
 
-def _expand(out: _Writer, index: int) -> None:
+def _expand(out: _Writer, index: int, twin: Twins | None, name: str) -> None:
     model, lay = out.model, out.layout
     action = model.actions[index]
-    out.emit(f"def expand_{index}(F):  # {action.label}  ({action.location})", 0)
+    out.emit(f"def {name}_{index}(F):  # {action.label}  ({action.location})", 0)
     out.emit("n = F.shape[1]")
     if action.defined_guard is not None:
         out.check_defined(action.defined_guard, "F", "(n,)", "{}")
     words, rest, possible = _prefilter(action.guard, lay)
     if not possible or (action.guard.is_const and not action.guard.value):
         out.emit("return _NONE, None, None")
+        return
+    if twin is not None and twin.implied and _enabled_only(out, words, rest):
         return
     if words:
         test = " & ".join(f"((F[{w}] & {m}) == {v})" for w, (m, v) in sorted(words.items()))
@@ -207,10 +265,40 @@ def _expand(out: _Writer, index: int) -> None:
         out.emit(f"idx = np.flatnonzero(np.broadcast_to({code}, (n,)))")
         out.emit("if not idx.size: return idx, None, None")
         out.emit("G = F[:, idx]")
-    _updates(out, index)
+    if twin is not None and twin.implied:
+        out.emit("return idx, G, np.zeros(idx.size, dtype=bool)")
+        return
+    _updates(out, index, twin)
 
 
-def _updates(out: _Writer, index: int) -> None:
+def _enabled_only(out: _Writer, words: dict[int, tuple[int, int]], rest: list[Expr]) -> bool:
+    """For an instance whose successors the search never needs: where it is enabled,
+    by masked compares on the whole batch and nothing gathered, when its guard is
+    only ``slot == c`` and ``slot != c`` conjuncts (else False: nothing emitted)."""
+    lay = out.layout
+    tests = [f"((F[{w}] & {m}) == {v})" for w, (m, v) in sorted(words.items())]
+    for part in rest:
+        inner = part.args[0] if part.op == Op.NOT else part
+        if not (part.op == Op.NOT and inner.op == Op.EQ):
+            return False
+        a, b = inner.args
+        var, value = (a, b) if a.op == Op.VAR else (b, a)
+        if var.op != Op.VAR or not value.is_const or not lay.width[var.args[0]]:
+            return False
+        slot = var.args[0]
+        meta = lay.slots[slot]
+        if meta.lo <= value.value <= meta.hi:  # else the conjunct always holds
+            tests.append(f"((F[{lay.word[slot]}] & {lay.mask(slot)}) != "
+                         f"{(value.value - meta.lo) << lay.offset[slot]})")
+    if not tests:
+        return False
+    out.emit(f"idx = np.flatnonzero({' & '.join(tests)})")
+    out.emit("return idx, np.zeros((F.shape[0], idx.size), dtype=np.int64), "
+             "np.zeros(idx.size, dtype=bool)")
+    return True
+
+
+def _updates(out: _Writer, index: int, twin: Twins | None) -> None:
     """The successors of the enabled states G (their positions in F are idx)."""
     model, lay = out.model, out.layout
     action = model.actions[index]
@@ -229,7 +317,8 @@ def _updates(out: _Writer, index: int) -> None:
     per_word: dict[int, list[str]] = {}
     clear: dict[int, int] = {}
     constant: dict[int, int] = {}
-    moves = False  # some update changes a slot whose old value the guard fixes
+    moves = _always_moves(action)
+    bounds = _guard_bounds(action.guard, model)
     for slot, e in updates:
         meta, w, off = model.slots[slot], lay.word[slot], lay.offset[slot]
         if e.is_const:
@@ -243,28 +332,84 @@ def _updates(out: _Writer, index: int) -> None:
         value = values[[s for s, _ in variable].index(slot)]
         name = f"n{slot}"
         out.emit(f"{name} = np.asarray({value}, dtype=np.int64)")
-        lo, hi = interval(e, lambda s: (model.slots[s].lo, model.slots[s].hi), {})
+        lo, hi = interval(e, bounds, {})
         if lo < meta.lo or hi > meta.hi:
-            out.emit(f"_check_domain({meta.lo}, {meta.hi}, {name}, F, idx)")
+            # only the bound the interval cannot vouch for; the full check finds the state
+            outside = ([f"({name} < {meta.lo})"] if lo < meta.lo else []) + (
+                [f"({name} > {meta.hi})"] if hi > meta.hi else [])
+            out.emit(f"if ({' | '.join(outside)}).any(): "
+                     f"_check_domain({meta.lo}, {meta.hi}, {name}, F, idx)")
         if lay.width[slot]:
             clear[w] = clear.get(w, 0) | lay.mask(slot)
             shifted = f"({name} - {meta.lo})" if meta.lo else name
             per_word.setdefault(w, []).append(f"({shifted} << {off})" if off else shifted)
     touched = sorted(clear)
+    if not touched:  # every successor is its parent
+        out.emit("return idx, G, np.zeros(idx.size, dtype=bool)")
+        return
+    candidate = [] if moves else [" | ".join(f"(y{w} != G[{w}])" for w in touched)]
+    if twin is not None:  # read before G becomes the successors
+        earlier = any_of(all_of(rest) for rest in twin.missing)
+        out.decode("G", slots_used([earlier]))
+        (code,) = out.expression("e", [earlier])
+        candidate.append(f"~np.broadcast_to({code}, idx.shape)")
     for w in touched:
         parts = [f"(G[{w}] & {~clear[w]})"]
         if constant.get(w):
             parts.append(str(constant[w]))
         parts += per_word.get(w, [])
         out.emit(f"y{w} = " + " | ".join(parts))
-    if moves or not touched:
-        moved = "None"
-    else:
-        moved = "moved"
-        out.emit("moved = " + " | ".join(f"(y{w} != G[{w}])" for w in touched))
+    if candidate:
+        out.emit("moved = " + " & ".join(f"({c})" for c in candidate))
     for w in touched:
         out.emit(f"G[{w}] = y{w}")
-    out.emit(f"return idx, G, {moved}")
+    out.emit(f"return idx, G, {'moved' if candidate else 'None'}")
+
+
+def _guard_bounds(guard: Expr, model: Model) -> Callable[[int], tuple[int, int]]:
+    """Each slot's range where the guard holds: its domain, narrowed by conjuncts
+    ``x < c``, ``x <= c``, ``c < x`` and ``c <= x`` (a counter below its cap then
+    needs no domain check when it counts up)."""
+    narrowed: dict[int, tuple[int, int]] = {}
+
+    def domain(slot: int) -> tuple[int, int]:
+        return narrowed.get(slot, (model.slots[slot].lo, model.slots[slot].hi))
+
+    for part in conjuncts(guard):
+        if part.op not in (Op.LT, Op.LE):
+            continue
+        a, b = part.args
+        strict = 1 if part.op == Op.LT else 0
+        if a.op == Op.VAR and b.is_const:
+            lo, hi = domain(a.args[0])
+            narrowed[a.args[0]] = (lo, min(hi, b.value - strict))
+        elif b.op == Op.VAR and a.is_const:
+            lo, hi = domain(b.args[0])
+            narrowed[b.args[0]] = (max(lo, a.value + strict), hi)
+    return domain
+
+
+def _always_moves(action: ActionInstance) -> bool:
+    """Whether some update surely changes its slot: ``x := x + c`` or ``x := x - c``
+    with c != 0, or a conjunct of the guard says so: ``x < e``, ``e < x`` or
+    ``x != e`` with the update ``x := e`` (Push: b's older version)."""
+    for slot, e in action.updates:
+        if (e.op in (Op.ADD, Op.SUB) and e.args[0].op == Op.VAR and e.args[0].args[0] == slot
+                and e.args[1].is_const and e.args[1].value != 0):
+            return True
+    memo: dict[int, object] = {}
+    new = {slot: structure(e, memo) for slot, e in action.updates}
+    for part in conjuncts(action.guard):
+        if part.op == Op.NOT and part.args[0].op == Op.EQ:
+            pair = part.args[0].args
+        elif part.op == Op.LT:
+            pair = part.args
+        else:
+            continue
+        for x, e in (pair, pair[::-1]):
+            if x.op == Op.VAR and new.get(x.args[0], None) == structure(e, memo):
+                return True
+    return False
 
 
 def _property(out: _Writer, index: int) -> None:
@@ -290,8 +435,8 @@ def generate(compiled: CompiledModel, layout: WordLayout | None = None) -> str:
     out = _Writer(compiled, layout)
     out.lines += [f"# Vector kernel generated by ccrverify for {model.name}: "
                   f"{layout.words} word(s) per state", ""]
-    for index in range(len(model.actions)):
-        _action(out, index)
+    for index, twin in enumerate(twins(model)):
+        _action(out, index, twin)
     for index in range(len(model.properties)):
         _property(out, index)
     return "\n".join(out.lines)

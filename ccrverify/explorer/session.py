@@ -61,7 +61,7 @@ class Explorer:
             "model": model.name,
             "source": self.source,
             "knobs": {k: format_value(v) for k, v in sorted(model.knobs.items())},
-            "initial_states": len(self.compiled.init_values()),
+            "initial_states": self.compiled.init_count(),
             "properties": [{"name": p.name, "description": p.description}
                            for p in model.properties],
             "counterexamples": [{"property": c.property, "init": c.path.init,

@@ -153,11 +153,11 @@ def read_run(unrolling: Unrolling, assignment: Assignment, depth: int,
     knobs = enc.read_knobs(assignment)
     compiled = concretize(knobs)
     start = enc.read_state(assignment, unrolling.frame(0))
-    inits = compiled.init_values()
-    if start not in inits:
+    init_index = compiled.init_index(start)
+    if init_index is None:
         raise ReplayError(f"the solver's initial state is not an initial state: {start}")
     choices = [assignment.int_value(unrolling.selector(t)) for t in range(depth)]
-    return Run(knobs, compiled, inits.index(start), choices)
+    return Run(knobs, compiled, init_index, choices)
 
 
 def error_witness(unrolling: Unrolling, assignment: Assignment, depth: int,

@@ -194,10 +194,10 @@ def _choices(unrolling: Unrolling, assignment: Assignment, k: int, concretize: C
     enc = unrolling.enc
     compiled = concretize(enc.read_knobs(assignment))
     start = enc.read_state(assignment, unrolling.frame(0))
-    inits = compiled.init_values()
-    if start not in inits:
+    init_index = compiled.init_index(start)
+    if init_index is None:
         raise ReplayError(f"the solver's initial state is not an initial state: {start}")
-    return compiled, inits.index(start), [assignment.int_value(unrolling.selector(t))
+    return compiled, init_index, [assignment.int_value(unrolling.selector(t))
                                           for t in range(k)]
 
 
