@@ -59,7 +59,7 @@ class OwnedVisitedSet:
         top = hashes >> np.uint64(64 - SHARE_BITS)
         share = np.zeros(len(hashes), dtype=np.uint8 if len(self.bounds) < 256 else np.uint16)
         for bound in self.bounds:
-            share += top >= np.uint64(bound)
+            np.add(share, top >= np.uint64(bound), out=share, casting="unsafe")
         picks = split_by_region(share, len(self.remotes) + 1)  # a radix sort of bytes
         for remote, sel in zip(self.remotes, picks[1:], strict=True):
             remote.send((rows[:, sel], hashes[sel], ids[sel]))
