@@ -149,9 +149,11 @@ def _serve(connection: Any, words: int) -> None:
             return
         if batch is None:
             return
-        rows, hashes, ids = batch
+        rows, hashes, ids = batch  # unpickled: dtypes made canonical (fast paths)
         try:
-            connection.send(share.add(rows, hashes, ids))
+            connection.send(share.add(np.asarray(rows, dtype=np.int64),
+                                      np.asarray(hashes, dtype=np.uint64),
+                                      np.asarray(ids, dtype=np.int64)))
         except MemoryError as err:
             connection.send(err)
             return
