@@ -39,7 +39,6 @@ import numpy as np
 
 from ccrverify.compile import CompiledModel
 from ccrverify.errors import UsageError
-from ccrverify.explicit import owners
 from ccrverify.explicit.bfs import Progress, Selection, assemble, peak_memory_bytes
 from ccrverify.explicit.checkpoint import Checkpoint, Saved, fingerprint
 from ccrverify.explicit.expand import Candidates, Expander, in_bfs_order
@@ -145,17 +144,8 @@ class Search:
         # stategraph.EdgeLog: every transition kept as an edge between state ids (the
         # visited set then keeps each state's id)
         self.edges = edges
-        self.visited: Any
-        # Several workers: processes that own shares of the visited set (`owners.py`);
-        # threads where they cannot (the graph's ids, no fork on this system).
-        self.owned = (request.workers > 1 and edges is None and request.memory is None
-                      and owners.available())
-        if self.owned:
-            self.visited = owners.OwnedVisitedSet(self.words, request.workers)
-        else:
-            self.visited = VisitedSet(self.words, region_bits(request.workers),
-                                      keep_values=edges is not None)
-        self.threads = 1 if self.owned else request.workers
+        self.visited = VisitedSet(self.words, region_bits(request.workers),
+                                  keep_values=edges is not None)
         self.levels: MemoryLevels | LevelFiles = MemoryLevels()
         self.mirror: LevelFiles | None = None  # a checkpoint's copy of in-memory levels
         self.checkpoint: Checkpoint | None = None
@@ -173,7 +163,7 @@ class Search:
         request = self.request
         started = time.perf_counter()
         last_report = started
-        with _pool(self.threads) as pmap:
+        with _pool(request.workers) as pmap:
             self.pmap = pmap
             try:
                 self._open()
@@ -193,12 +183,9 @@ class Search:
                 raise self._evaluation_error(err) from None
 
     def close(self) -> None:
-        """Remove what the search kept on disk for itself (not a checkpoint), and end
-        the worker processes."""
+        """Remove what the search kept on disk for itself (not a checkpoint)."""
         if self.spill is not None:
             self.spill.close()
-        if self.owned:
-            self.visited.close()
 
     def frontier_size(self) -> int:
         if self.spill is not None:
@@ -376,7 +363,7 @@ class Search:
 
         states, ids = [], []
         edges = self.edges
-        size = chunk_size(n, self.threads)
+        size = chunk_size(n, self.request.workers)
         if edges is not None:  # a chunk's candidates carry more arrays: smaller chunks
             size = max(MIN_CHUNK, size // 4)
             if n * expander.actions >= 2**31 - 1:  # provisional ids beyond 32 bits
@@ -388,21 +375,10 @@ class Search:
             states.append(every.states[:, order])
             ids.append(every.ids[order])
 
-        inserting: tuple[Candidates, Callable[[], Any]] | None = None
         for batch in batches(spans(n, size), BATCH):
             parts = self.pmap(expander.chunk, [(read, a, b) for a, b in batch])
             self.tally(parts)
             parts = [p for p in parts if p.size or (edges is not None and p.loops.size)]
-            if self.owned:
-                # The workers insert this batch while the next one is expanded.
-                if parts:
-                    every = Candidates.concat(parts)
-                    submitted = every, self.visited.submit(every.keys, every.hashes,
-                                                           every.ids)
-                if inserting is not None:
-                    collect(inserting[0], inserting[1]())
-                inserting = submitted if parts else None
-                continue
             if self.request.workers > 1 and parts:
                 # one insertion of the whole batch, its regions filled in parallel
                 parts = [Candidates.concat(parts)]
@@ -420,8 +396,6 @@ class Search:
                     edges.candidates(every.ids, met, every.loops)
                 collect(every, new)
                 del every
-        if inserting is not None:
-            collect(inserting[0], inserting[1]())
         every_id = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
         self._accept(np.concatenate(states, axis=1) if states
                      else np.zeros((self.words, 0), dtype=np.int64),
