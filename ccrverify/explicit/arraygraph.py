@@ -83,9 +83,10 @@ def components(n: int, sources: Any, columns: Any, keep: Any) -> Any:
     pairs %= n
     indices = pairs.astype(np.int32)[first]
     del pairs
-    indptr = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(np.bincount(kept[first], minlength=n), out=indptr[1:])
-    del kept, first
+    kept = kept[first]
+    del first
+    indptr = np.searchsorted(kept, np.arange(n + 1, dtype=kept.dtype)).astype(np.int32)
+    del kept
     labels = np.full(n, -1, dtype=np.int32)
     if len(indices) >= 2**31:  # beyond the routine's int32 offsets
         return _public_components(indptr.astype(np.int64), indices, n)

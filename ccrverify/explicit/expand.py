@@ -84,7 +84,10 @@ class Expander:
         ids: list[Any] = []
         loops: list[Any] = []
         for index, expand in enumerate(self.kernel.expand):
-            idx, succ, moved = self._exact(index, states) if self.loops else expand(states)
+            if self.loops and not self.kernel.exact[index]:
+                idx, succ, moved = self._exact(index, states)
+            else:
+                idx, succ, moved = expand(states)
             if not idx.size:
                 continue
             transitions += idx.size

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from ccrverify.compile import CompiledModel
-from ccrverify.explicit import arraygraph
+from ccrverify.explicit import arraygraph, heap
 from ccrverify.explicit.expand import in_bfs_order
 from ccrverify.explicit.masks import masks
 from ccrverify.explicit.stategraph import StateGraph
@@ -117,8 +117,27 @@ class Analysis:
         del enabled
         self.fair_enabled: Any = (self.group_bits != 0).any(axis=1)
         self.packed = not isinstance(graph.states, np.ndarray)  # the python backend's
-        self.self_loops = np.flatnonzero(graph.src == graph.dst).astype(edge_dtype(graph))
+        self._self_loops: Any = None
+        # Where a state's own self-loops make a fair cycle: every fair group enabled
+        # there is taken by one of them (weak and strong fairness agree on one state).
+        self.loop_fair = np.zeros(self.n, dtype=bool)
+        loops = self.self_loops
+        if len(loops):
+            alone, taken = self._taken_on_loops(loops)
+            self.loop_fair[alone[~(self.group_bits[alone] & ~taken).any(axis=1)]] = True
+            del alone, taken
+        del loops
+        self._self_loops = None  # built again where needed: most properties do not
         self._reverse: tuple[Any, Any, Any] | None = None
+        heap.release()
+
+    @property
+    def self_loops(self) -> Any:
+        """The ids of the edges from a state to itself."""
+        if self._self_loops is None:
+            g = self.graph
+            self._self_loops = np.flatnonzero(g.src == g.dst).astype(edge_dtype(g))
+        return self._self_loops
 
     def reverse(self) -> tuple[Any, Any, Any]:
         """The edges in target order: row offsets by target, their sources, and their
@@ -200,33 +219,19 @@ class Analysis:
         g = self.graph
         keep = (inside[g.src] & inside[g.dst]) if not inside.all() \
             else np.ones(len(g.src), dtype=bool)
-        loops = self.self_loops[keep[self.self_loops]]
-        links = keep.copy()  # a self-loop links no two states: decompose without them
-        links[self.self_loops] = False
-        all_labels = arraygraph.components(self.n, g.src, g.dst, links)
-        del links
+        # (components() sets self-loops aside: they link no two states)
+        all_labels = arraygraph.components(self.n, g.src, g.dst, keep)
         count = int(all_labels.max(initial=-1)) + 1
-        nodes = np.flatnonzero(inside)
+        nodes = np.flatnonzero(inside).astype(np.int32)
         labels = all_labels[nodes]
         size = np.bincount(labels, minlength=count)
         fair = np.zeros(count, dtype=bool)
-        # A single state with self-loops: fair when every fair group enabled there is
-        # taken by one of them (weak and strong fairness agree on one state).
-        single = loops if count == self.n else loops[size[all_labels[g.src[loops]]] == 1]
-        del loops
-        if len(single):
-            source = g.src[single]  # sorted, as the edges are
-            first = np.r_[True, source[1:] != source[:-1]]
-            alone = source[first]
-            taken = np.zeros((len(alone), len(self.groups.names)), dtype=bool)
-            group = self.edge_group[single]
-            named = group >= 0
-            row = np.cumsum(first, dtype=np.int32) - 1
-            taken[row[named], group[named]] = True
-            del row, source, first, single
-            enabled = np.unpackbits(self.group_bits[alone], axis=1, count=taken.shape[1],
-                                    bitorder="little").astype(bool)
-            fair[all_labels[alone[~(enabled & ~taken).any(axis=1)]]] = True
+        # A component of one state: fair when its self-loops are (`loop_fair`).
+        alone = self.loop_fair & inside
+        if count < self.n:
+            alone &= size[all_labels] == 1
+        fair[all_labels[alone]] = True
+        del alone
         nontrivial = size > 1
         members = nodes[nontrivial[labels]]
         if not len(members):
@@ -262,6 +267,23 @@ class Analysis:
         refine = [(int(c), np.flatnonzero(strong_fails[c]))
                   for c in np.flatnonzero(nontrivial & ~weak_fails & needs)]
         return nodes, labels, fair, refine
+
+    def _taken_on_loops(self, loops: Any) -> tuple[Any, Any]:
+        """The states with these self-loops (edge ids, sorted), and per state the
+        groups its loops take, as bits like `group_bits`."""
+        g = self.graph
+        source = g.src[loops]
+        starts = np.flatnonzero(np.r_[True, source[1:] != source[:-1]])
+        alone = source[starts]
+        group = self.edge_group[loops]
+        taken = np.zeros((len(alone), self.group_bits.shape[1]), dtype=np.uint8)
+        for byte in range(taken.shape[1]):  # bytes throughout: a loop is an edge of many
+            offset = group - 8 * byte
+            mine = (offset >= 0) & (offset < 8)
+            bits = np.zeros(len(group), dtype=np.uint8)
+            bits[mine] = np.left_shift(np.uint8(1), offset[mine].astype(np.uint8))
+            taken[:, byte] = np.bitwise_or.reduceat(bits, starts)
+        return alone, taken
 
     def on_cycles(self, keep: Any, inside: Any) -> Any:
         """The nodes of `inside` on a cycle over the edges in `keep` (all within it)."""

@@ -364,10 +364,8 @@ class Search:
         states, ids = [], []
         edges = self.edges
         size = chunk_size(n, self.request.workers)
-        if edges is not None:  # a chunk's candidates carry more arrays: smaller chunks
-            size = max(MIN_CHUNK, size // 4)
-            if n * expander.actions >= 2**31 - 1:  # provisional ids beyond 32 bits
-                self.visited.widen()
+        if edges is not None and n * expander.actions >= 2**31 - 1:
+            self.visited.widen()  # provisional ids beyond 32 bits
 
         def collect(every: Candidates, new: Any) -> None:
             new = np.flatnonzero(new)

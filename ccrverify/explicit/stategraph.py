@@ -22,6 +22,7 @@ import numpy as np
 
 from ccrverify.compile import CompiledModel
 from ccrverify.errors import UsageError
+from ccrverify.explicit import heap
 from ccrverify.explicit.codegen import StateError, build_kernel
 from ccrverify.explicit.expand import in_bfs_order
 from ccrverify.explicit.levels import MemoryLevels
@@ -82,6 +83,7 @@ def build(compiled: CompiledModel, request: Request | None = None,
     else:
         graph, result = _build_python(compiled, request), None
     graph.seconds = time.perf_counter() - started
+    heap.release()  # the search's freed temporaries, before the liveness phases
     return graph, result
 
 
@@ -219,9 +221,9 @@ def _joined(edges: list[tuple[Any, Any, Any]]) -> tuple[Any, Any, Any]:
 
 
 def _offsets(src: Any, n: int) -> Any:
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum(np.bincount(src, minlength=n))
-    return offsets
+    """Row offsets of edges sorted by source (a binary search per row: bincount would
+    first copy every source into a wider integer)."""
+    return np.searchsorted(src, np.arange(n + 1, dtype=src.dtype)).astype(np.int64)
 
 
 def _build_python(compiled: CompiledModel, request: Request) -> StateGraph:

@@ -91,6 +91,9 @@ class VectorKernel:
     actions: tuple[Callable[[Any], tuple[Any, Any]], ...]
     expand: tuple[Callable[[Any], tuple[Any, Any, Any]], ...]
     properties: tuple[Callable[[Any], Any], ...]
+    # per action instance: `expand` leaves out self-loops only (no twin's successor),
+    # so its candidates are exactly the instance's transitions that move
+    exact: tuple[bool, ...] = ()
 
 
 class _Writer:
@@ -468,7 +471,8 @@ def build(compiled: CompiledModel) -> VectorKernel:
         source, layout,
         tuple(_flat(namespace[f"action_{i}"]) for i in range(count)),
         tuple(namespace[f"expand_{i}"] for i in range(count)),
-        tuple(_flat_mask(namespace[f"property_{i}"]) for i in range(len(model.properties))))
+        tuple(_flat_mask(namespace[f"property_{i}"]) for i in range(len(model.properties))),
+        tuple(twin is None for twin in twins(model)))
 
 
 def _flat(fn: Callable[[Any], tuple[Any, Any]]) -> Callable[[Any], tuple[Any, Any]]:
