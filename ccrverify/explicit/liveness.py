@@ -449,12 +449,12 @@ def _liveness(a: Analysis, prop: Property) -> PropertyResult:
             starts = inside
     if not a.graph.complete:
         inside = inside & a.graph.fully_expanded()  # judge cycles on whole edge sets only
-    # A component reachable from a start lies wholly among the states reachable from
-    # the starts: only those are decomposed.
-    region = a.reached(starts, inside)
-    on_cycle, comps = a.fair_nodes(region)
+    on_cycle, comps = a.fair_nodes(inside)
     targets = on_cycle if must_visit is None else on_cycle & must_visit
-    if not targets.any():
+    # Only where there is a fair cycle at all: the states the starts reach (a
+    # component they reach lies wholly among them).
+    region = a.reached(starts, inside) if targets.any() else np.zeros(a.n, dtype=bool)
+    if not (targets & region).any():
         verdict = Verdict.holds() if a.graph.complete else Verdict.unknown(
             a.graph.stop_reason)
         return PropertyResult(prop.name, prop.description, verdict, kind=prop.kind,
