@@ -172,3 +172,24 @@ def test_the_recorded_graph_is_the_same_with_two_workers(monkeypatch: Any) -> No
     both, _ = stategraph.build(model, Request(workers=2), "numpy")
     for name in ("src", "dst", "act", "parent", "parent_action", "depth"):
         assert getattr(both, name).tolist() == getattr(alone, name).tolist(), name
+
+
+def test_group_bits_are_each_states_groups_whatever_the_slices(monkeypatch: Any) -> None:
+    from ccrverify.explicit import liveness
+
+    model = compiled("pacemaker.py", a_returns=False)
+    graph, _ = stategraph.build(model, Request(), "numpy")
+    whole = liveness.Analysis(model, graph)
+    monkeypatch.setattr(liveness, "SLICE", 7)  # rows cut across slices
+    sliced = liveness.Analysis(model, graph)
+    groups = whole.groups.of_action[graph.act]
+    for node in range(graph.size):
+        row = graph.out_edges(node)
+        mine = {int(x) for x in groups[row] if x >= 0}
+        loops = {int(x) for x, d in zip(groups[row], graph.dst[row], strict=True)
+                 if x >= 0 and d == node}
+        for analysis in (whole, sliced):
+            bits = np.unpackbits(analysis.group_bits[node], bitorder="little")
+            assert set(np.flatnonzero(bits).tolist()) == mine
+            has_loop = bool((graph.dst[row] == node).any())
+            assert analysis.loop_fair[node] == (has_loop and mine <= loops)
