@@ -194,11 +194,19 @@ class EdgeLog:
             keep = np.ones(len(cids), dtype=bool)
             keep[lost] = False
             cids, targets = cids[keep], targets[keep]
-        order = in_bfs_order(cids, cids.size)
-        cids = cids[order]
-        self.edges.append(((self.base + cids // self.actions).astype(np.int32),
-                           targets[order].astype(np.int32),
-                           (cids % self.actions).astype(np.int16)))
+        if cids.size and int(cids.max()) < 2**32:
+            # Sorted as one word per edge, (candidate id, target): no permutation to
+            # apply afterwards (targets are below 2**31).
+            packed = (cids << 31) | targets
+            packed.sort()
+            cids = packed >> 31
+            targets = packed & (2**31 - 1)
+        else:
+            order = in_bfs_order(cids, cids.size)
+            cids, targets = cids[order], targets[order]
+        parent, action = np.divmod(cids, self.actions)
+        self.edges.append(((self.base + parent).astype(np.int32), targets.astype(np.int32),
+                           action.astype(np.int16)))
 
     def joined(self) -> tuple[Any, Any, Any]:
         return _joined(self.edges)
