@@ -64,7 +64,10 @@ class Expander:
         self.canon = canon
         self.deadlock = deadlock
         self.wanted = wanted
-        self.loops = loops  # keep the self-loops' ids: the state graph's edges
+        # keep the self-loops' ids: the state graph's edges (its kernel must leave
+        # out nothing else: built without twins)
+        self.loops = loops
+        assert not loops or all(kernel.exact), "the state graph needs an exact kernel"
         self.actions = len(kernel.expand)
 
     def chunk(self, job: tuple[Callable[[int, int], Any], int, int]) -> Candidates:
@@ -84,10 +87,7 @@ class Expander:
         ids: list[Any] = []
         loops: list[Any] = []
         for index, expand in enumerate(self.kernel.expand):
-            if self.loops and not self.kernel.exact[index]:
-                idx, succ, moved = self._exact(index, states)
-            else:
-                idx, succ, moved = expand(states)
+            idx, succ, moved = expand(states)
             if not idx.size:
                 continue
             transitions += idx.size
@@ -116,15 +116,6 @@ class Expander:
         return Candidates(start, succ, keys, hash_rows(keys),
                           ids[0] if len(ids) == 1 else np.concatenate(ids), transitions, dead,
                           loop_ids)
-
-
-    def _exact(self, index: int, states: Any) -> tuple[Any, Any, Any]:
-        """Every transition of one action instance as `expand` gives them, each
-        successor computed: the state graph needs the target and the action of every
-        edge, where `expand` may leave out a successor that only repeats another's."""
-        mask, succ = self.kernel.actions[index](states)
-        idx = np.flatnonzero(mask)
-        return idx, succ, (succ != states[:, idx]).any(axis=0)
 
 
 def in_bfs_order(ids: Any, count: int) -> Any:

@@ -92,12 +92,14 @@ def _build_numpy(compiled: CompiledModel, request: Request
     """The numpy search (`search.py`), keeping every level's states and every
     transition: ids are given in BFS order, so a level is a range of ids."""
     from ccrverify.explicit.search import Search
+    from ccrverify.explicit.vector import build as vector_kernel
 
     assert request.memory is None and request.checkpoint is None, "the graph is in memory"
     started = time.perf_counter()
     log = EdgeLog(len(compiled.actions))
     # Unreduced: a lasso through orbit representatives need not be a real lasso.
-    search = Search(compiled, replace(request, symmetry=False), edges=log)
+    search = Search(compiled, replace(request, symmetry=False),
+                    kernel=vector_kernel(compiled, with_twins=False), edges=log)
     search.keep_states = True
     try:
         search.run()
