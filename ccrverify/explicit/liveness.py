@@ -104,6 +104,8 @@ class Analysis:
         self.n = graph.size
         self.groups = Groups.of(compiled)
         g = len(self.groups.names)
+        # each group's bits as a row of bytes (the last row: no group, index -1)
+        self.group_table = np.packbits(np.eye(g + 1, g, dtype=bool), axis=1, bitorder="little")
         self.edge_group = self.groups.of_action.astype(np.int16)[graph.act] if len(graph.act) \
             else np.empty(0, dtype=np.int16)
         # A group is enabled where one of its instances has an edge (each enabled
@@ -275,14 +277,8 @@ class Analysis:
         source = g.src[loops]
         starts = np.flatnonzero(np.r_[True, source[1:] != source[:-1]])
         alone = source[starts]
-        group = self.edge_group[loops]
-        taken = np.zeros((len(alone), self.group_bits.shape[1]), dtype=np.uint8)
-        for byte in range(taken.shape[1]):  # bytes throughout: a loop is an edge of many
-            offset = group - 8 * byte
-            mine = (offset >= 0) & (offset < 8)
-            bits = np.zeros(len(group), dtype=np.uint8)
-            bits[mine] = np.left_shift(np.uint8(1), offset[mine].astype(np.uint8))
-            taken[:, byte] = np.bitwise_or.reduceat(bits, starts)
+        taken = np.bitwise_or.reduceat(self.group_table[self.edge_group[loops]], starts,
+                                       axis=0)
         return alone, taken
 
     def on_cycles(self, keep: Any, inside: Any) -> Any:
