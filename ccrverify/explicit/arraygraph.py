@@ -61,14 +61,17 @@ def reach(offsets: Any, columns: Any, roots: Any, inside: Any, allowed: Any = No
 REACH_SLICE = 1 << 16
 
 
-def components(n: int, sources: Any, columns: Any, keep: Any) -> Any:
+def components(n: int, sources: Any, columns: Any, keep: Any = None) -> Any:
     """Strongly connected component labels (int32 per node) of the graph on nodes
-    0..n-1 over the edges in `keep` (edges sorted by source)."""
+    0..n-1 over the edges in `keep` (every edge when None; edges sorted by source)."""
     # A cycle through two states has an edge to a smaller id, whatever the order of
     # the ids: without one every state is its own component (scipy not even loaded).
-    if not (keep & (columns < sources)).any():
+    backward = columns < sources
+    if not (backward if keep is None else keep & backward).any():
         return np.arange(n, dtype=np.int32)
-    keep = keep & (columns != sources)  # a self-loop joins no two states
+    del backward
+    # a self-loop joins no two states
+    keep = columns != sources if keep is None else keep & (columns != sources)
     kept, targets = _trimmed(n, sources[keep], columns[keep])
     if not kept.size:
         return np.arange(n, dtype=np.int32)

@@ -219,8 +219,7 @@ class Analysis:
         nodes, their component labels, which components hold a fair cycle, and
         those to refine for strong fairness (with the groups to refine on)."""
         g = self.graph
-        keep = (inside[g.src] & inside[g.dst]) if not inside.all() \
-            else np.ones(len(g.src), dtype=bool)
+        keep = (inside[g.src] & inside[g.dst]) if not inside.all() else None
         # (components() sets self-loops aside: they link no two states)
         all_labels = arraygraph.components(self.n, g.src, g.dst, keep)
         count = int(all_labels.max(initial=-1)) + 1
@@ -241,7 +240,8 @@ class Analysis:
         # The edges inside the larger components (their self-loops too), found from
         # the members' rows: often few states lie on such a component.
         edges = arraygraph.edges_of(g.offsets, members)
-        edges = edges[keep[edges]]
+        if keep is not None:
+            edges = edges[keep[edges]]
         edges = edges[all_labels[g.src[edges]] == all_labels[g.dst[edges]]]
         order = members[np.argsort(all_labels[members], kind="stable")]
         sorted_labels = all_labels[order]
