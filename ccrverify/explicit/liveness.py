@@ -119,6 +119,9 @@ class Analysis:
         del enabled
         self.fair_enabled: Any = (self.group_bits != 0).any(axis=1)
         self.packed = not isinstance(graph.states, np.ndarray)  # the python backend's
+        # Every edge goes to a larger id or back to its source: no cycle links two
+        # states (the ids are in BFS order, but any order would do).
+        self.forward_only = not (graph.dst < graph.src).any()
         self._self_loops: Any = None
         # Where a state's own self-loops make a fair cycle: every fair group enabled
         # there is taken by one of them (weak and strong fairness agree on one state).
@@ -219,9 +222,12 @@ class Analysis:
         nodes, their component labels, which components hold a fair cycle, and
         those to refine for strong fairness (with the groups to refine on)."""
         g = self.graph
-        keep = (inside[g.src] & inside[g.dst]) if not inside.all() else None
-        # (components() sets self-loops aside: they link no two states)
-        all_labels = arraygraph.components(self.n, g.src, g.dst, keep)
+        if self.forward_only:  # no cycle through two states anywhere
+            keep, all_labels = None, np.arange(self.n, dtype=np.int32)
+        else:
+            keep = (inside[g.src] & inside[g.dst]) if not inside.all() else None
+            # (components() sets self-loops aside: they link no two states)
+            all_labels = arraygraph.components(self.n, g.src, g.dst, keep)
         count = int(all_labels.max(initial=-1)) + 1
         nodes = np.flatnonzero(inside).astype(np.int32)
         labels = all_labels[nodes]
