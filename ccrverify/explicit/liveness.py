@@ -290,9 +290,12 @@ class Analysis:
     def on_cycles(self, keep: Any, inside: Any) -> Any:
         """The nodes of `inside` on a cycle over the edges in `keep` (all within it)."""
         g = self.graph
-        labels = arraygraph.components(self.n, g.src, g.dst, keep)
-        size = np.bincount(labels[inside], minlength=int(labels.max(initial=-1)) + 1)
-        cyclic = inside & (size[labels] > 1)
+        if self.forward_only:
+            cyclic = np.zeros(self.n, dtype=bool)
+        else:
+            labels = arraygraph.components(self.n, g.src, g.dst, keep)
+            size = np.bincount(labels[inside], minlength=int(labels.max(initial=-1)) + 1)
+            cyclic = inside & (size[labels] > 1)
         loops = self.self_loops[keep[self.self_loops]]
         cyclic[g.src[loops]] = True
         return cyclic
