@@ -195,9 +195,30 @@ class RowSet:
             part = old[:, start:start + step]
             used = part[0] != EMPTY
             if used.any():
-                self.add(part[:, used], values=None if old_values is None
-                         else old_values[start:start + step][used])
+                self._place(part[:, used], None if old_values is None
+                            else old_values[start:start + step][used])
         del old, old_values
+
+    def _place(self, rows: Any, values: Any) -> None:
+        """Insert distinct states that are not in the set (a rehash's): no state to
+        compare with and no smallest id to keep, only free slots to share out."""
+        n = rows.shape[1]
+        pending = np.arange(n)
+        slots = self._home(hash_rows(rows))
+        head_row = self.table[0]
+        while pending.size:
+            free = np.flatnonzero(head_row.take(slots) == EMPTY)
+            where = slots[free]
+            head_row[where] = pending[free]  # a claim: the last writer of a slot wins
+            won = free[head_row.take(where) == pending[free]]
+            self.table[:, slots[won]] = rows[:, pending[won]]
+            if values is not None and self.values is not None:
+                self.values[slots[won]] = values[pending[won]]
+            self.size += won.size
+            go_on = np.ones(pending.size, dtype=bool)
+            go_on[won] = False
+            pending = pending[go_on]
+            slots = (slots[go_on] + 1) & (self.capacity - 1)
 
     def rows(self) -> Any:
         """Every member as a (W, n) batch (in table order)."""
