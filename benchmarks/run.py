@@ -24,8 +24,15 @@ TWOPHASE_REFERENCE = {3: 288, 4: 1568, 5: 8832, 6: 50816, 7: None, 8: 1745408}
 TLC_RM8_SECONDS = 36.0  # on a busy 2-core machine; about 31 s run alone
 
 
+# The safety properties: BENCHMARKS.md's numbers are invariant checks (the temporal
+# properties have their own benchmark, liveness.py).
+SAFETY = {"examples/twophase": ("TCConsistent",), "ccr": ("NoSplitBrain", "NoLostAckedMail")}
+
+
 def run(spec: str, *sets: str, backend: str = "auto") -> dict:
     args = [sys.executable, "-m", "ccrverify.cli", "check", spec, "--json", "--backend", backend]
+    for prop in SAFETY.get(spec, ()):
+        args += ["--property", prop]
     for item in sets:
         args += ["--set", item]
     proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
@@ -44,6 +51,7 @@ def row(name: str, data: dict, base: int, reference: int | None, note: str = "")
     return [name, data.get("backend", "-"), f"{s['distinct_states']:,}",
             f"{reference:,}" if reference else "-",
             f"{s['transitions']:,}", f"{s['seconds']:.2f}", f"{s['states_per_second']:,.0f}",
+            f"{s['transitions'] / max(s['seconds'], 1e-9):,.0f}",
             f"{s['peak_memory_bytes'] / 2**20:.0f}", f"{per_state:.0f}", note]
 
 
@@ -67,7 +75,8 @@ def main() -> None:
             rows.append(row(label, run("ccr", *sets, backend=backend), base, reference))
     print(tabulate(rows, headers=["model", "backend", "distinct", "reference", "transitions",
                                   "seconds",
-                                  "states/s", "peak MiB", "bytes/state", "note"],
+                                  "states/s", "transitions/s", "peak MiB", "bytes/state",
+                                  "note"],
                    disable_numparse=True))
     print("\n(bytes/state: peak RSS minus an empty run's, per distinct state; seconds include "
           "code generation)")

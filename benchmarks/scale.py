@@ -31,8 +31,14 @@ TWOPHASE = "specs/examples/twophase.py"
 WIDE_CCR = ["messages=5", "dumpster_size=3"]
 
 
+# The safety properties (the temporal ones need the whole graph in memory: liveness.py)
+SAFETY = {TWOPHASE: ("TCConsistent",), "ccr": ("NoSplitBrain", "NoLostAckedMail")}
+
+
 def run(spec: str, *sets: str, options: tuple[str, ...] = ()) -> dict[str, Any]:
     args = [sys.executable, "-m", "ccrverify.cli", "check", spec, "--json", *options]
+    for prop in SAFETY.get(spec, ()):
+        args += ["--property", prop]
     for item in sets:
         args += ["--set", item]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
