@@ -10,7 +10,9 @@ states, and every strong group is taken on it or disabled in all of them;
 stuttering forever is fair only where no fair group is enabled.
 
 Fair cycles are found by strongly connected components (`arraygraph.py`, over
-the edge arrays) among the states reachable from the property's starts: a
+the edge arrays) among the states where the goal fails (a single state with
+self-loops is judged once per graph); only if there is one does the search
+from the property's starts run, to see whether they reach it. A
 component holds a fair cycle under weak fairness exactly when every weak
 group is taken inside it or disabled somewhere in it (a closed walk through
 all its edges is then fair); strong fairness needs the usual refinement
