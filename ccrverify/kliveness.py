@@ -68,6 +68,7 @@ from ccrverify.expr import (
 )
 from ccrverify.lang.domain import Bool, IntRange
 from ccrverify.model import (
+    LIVENESS_KINDS,
     ActionInstance,
     Fairness,
     Model,
@@ -83,8 +84,6 @@ if TYPE_CHECKING:
 
 STUTTER = "Stutter"  # the monitor's own action (dropped when lifting)
 PREFIX = "live."
-KINDS = frozenset({PropertyKind.LEADS_TO, PropertyKind.EVENTUALLY,
-                   PropertyKind.ALWAYS_EVENTUALLY, PropertyKind.EVENTUALLY_ALWAYS})
 LIFT_TRIES = 64  # candidate lassos a witness is searched for, shortest first
 
 
@@ -143,7 +142,7 @@ def rounds(model: Model, prop_name: str, k: int) -> Rounds:
     """The model with a round counter for the liveness property `prop_name`, whose
     invariant says that no pending state has counted more than `k` rounds."""
     prop = model.property(prop_name)
-    if prop.kind not in KINDS:
+    if prop.kind not in LIVENESS_KINDS:
         raise ValueError(f"{prop_name} is not a leads-to or eventually property")
     groups = fairness_groups(model.actions)
     state = Extension(model, PREFIX)

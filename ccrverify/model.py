@@ -138,6 +138,10 @@ class PropertyKind(StrEnum):
 
 
 SAFETY_KINDS = frozenset({PropertyKind.INVARIANT, PropertyKind.DEADLOCK_FREE})
+# claims about infinite behaviours, decided under the model's fairness (a response
+# has its own kind: a bounded count of ticks, decided through a monitor)
+LIVENESS_KINDS = frozenset({PropertyKind.LEADS_TO, PropertyKind.EVENTUALLY,
+                            PropertyKind.ALWAYS_EVENTUALLY, PropertyKind.EVENTUALLY_ALWAYS})
 
 
 DEADLOCK = "DeadlockFree"  # the name of the deadlock-freedom property of every model

@@ -46,10 +46,6 @@ from ccrverify.model import ActionClass, Fairness, Property, PropertyKind
 from ccrverify.result import PropertyResult, Verdict
 from ccrverify.trace import evaluation_error, replay_lasso
 
-TEMPORAL = frozenset({PropertyKind.LEADS_TO, PropertyKind.EVENTUALLY,
-                      PropertyKind.ALWAYS_EVENTUALLY, PropertyKind.EVENTUALLY_ALWAYS,
-                      PropertyKind.RESPONSE})
-
 
 @dataclass(frozen=True)
 class Groups:

@@ -24,28 +24,16 @@ never ``holds``: a lasso may need more steps than K.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ccrverify.compile import CompiledModel
 from ccrverify.model import Fairness, Property, PropertyKind, fairness_groups
-from ccrverify.symbolic.common import Clock, Concretize, Limits, Unrolling
+from ccrverify.symbolic.common import Clock, Concretize, Limits, Unrolling, Witness
 from ccrverify.symbolic.encode import StateVars
 from ccrverify.symbolic.z3api import SAT, UNKNOWN, UNSAT, Z3, Assignment, Term
-from ccrverify.trace import ReplayError, Trace, evaluation_error, replay_lasso
-
-LIVENESS = frozenset({PropertyKind.LEADS_TO, PropertyKind.EVENTUALLY,
-                      PropertyKind.ALWAYS_EVENTUALLY, PropertyKind.EVENTUALLY_ALWAYS})
-
-
-@dataclass(frozen=True)
-class Lasso:
-    depth: int
-    knobs: dict[str, int]
-    trace: Trace
+from ccrverify.trace import ReplayError, evaluation_error, replay_lasso
 
 
 def shortest_lasso(unrolling: Unrolling, prop: Property, depth: int, concretize: Concretize,
-                   limits: Limits, clock: Clock) -> Lasso | str | None:
+                   limits: Limits, clock: Clock) -> Witness | str | None:
     """The first k in 0..depth with a lasso violating `prop`, replayed; None when
     there is none, a reason string when z3 gave up."""
     chains = Chains(unrolling, prop)
@@ -202,7 +190,7 @@ def _choices(unrolling: Unrolling, assignment: Assignment, k: int, concretize: C
 
 
 def _read(unrolling: Unrolling, assignment: Assignment, prop: Property, k: int, loop: Term,
-          concretize: Concretize) -> Lasso:
+          concretize: Concretize) -> Witness:
     compiled, init_index, choices = _choices(unrolling, assignment, k, concretize)
     trace = replay_lasso(compiled, init_index, choices, assignment.int_value(loop), prop.name)
-    return Lasso(k, unrolling.enc.read_knobs(assignment), trace)
+    return Witness(k, unrolling.enc.read_knobs(assignment), trace)

@@ -47,14 +47,14 @@ from typing import Any
 
 from ccrverify.compile import CompiledModel, compile_model
 from ccrverify.errors import EvaluationError
-from ccrverify.model import SAFETY_KINDS, PropertyKind
+from ccrverify.model import LIVENESS_KINDS, SAFETY_KINDS, PropertyKind
 from ccrverify.model import Property as ModelProperty
 from ccrverify.monitor import CYCLE, DEAD_END, STRETCH, TICKS, Monitor, monitor
 from ccrverify.request import Request
 from ccrverify.result import CheckResult, Proof, PropertyResult, Verdict, VerdictKind
-from ccrverify.symbolic.common import Clock, Concretize, Limits, Unrolling, fixed
+from ccrverify.symbolic.common import Clock, Concretize, Limits, Unrolling, Witness, fixed
 from ccrverify.symbolic.encode import Encoding
-from ccrverify.symbolic.lasso import LIVENESS, Lasso, shortest_lasso
+from ccrverify.symbolic.lasso import shortest_lasso
 from ccrverify.trace import ReplayError, evaluation_error
 
 Run = Callable[[CompiledModel, Request], CheckResult]
@@ -66,7 +66,7 @@ MONITOR_STEPS = 2  # Arm and Save: a monitored witness is this much longer
 
 # What every Z3 engine decides: every kind (liveness by k-liveness on the engines
 # that prove, by a lasso search on bmc).
-DECIDES = SAFETY_KINDS | RESPONSE | LIVENESS
+DECIDES = SAFETY_KINDS | RESPONSE | LIVENESS_KINDS
 
 
 def with_temporal(run: Run, proves: bool) -> Run:
@@ -302,7 +302,7 @@ def _liveness(compiled: CompiledModel, prop: ModelProperty, request: Request) ->
     fairness = Groups.of(compiled).describe(compiled)
     base = PropertyResult(prop.name, prop.description, Verdict.bounded(request.depth),
                           kind=prop.kind, fairness=fairness)
-    if isinstance(found, Lasso):
+    if isinstance(found, Witness):
         return replace(base, verdict=Verdict.violated(), trace=found.trace, depth=found.depth,
                        knob_values=tuple(sorted(found.knobs.items())))
     if isinstance(found, str):
