@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from ccrverify.compile import CompiledModel
 from ccrverify.errors import UsageError
 from ccrverify.explicit import bfs
-from ccrverify.model import Model, PropertyKind
+from ccrverify.model import PropertyKind
 from ccrverify.request import Request
 from ccrverify.result import CheckResult, Stats, VerdictKind
 
@@ -70,7 +70,7 @@ class ExplicitEngine:
         is built in memory, from nothing."""
         import time
 
-        from ccrverify.explicit import liveness, stategraph
+        from ccrverify.explicit import liveness, stategraph, symmetry
         from ccrverify.explicit.bfs import peak_memory_bytes
 
         backend = choose_backend(compiled, self.backend)
@@ -97,7 +97,7 @@ class ExplicitEngine:
             notes = safety.notes + notes
         elif not graph.complete:
             notes = (f"incomplete: {graph.stop_reason}",) + notes
-        if request.symmetry and _declares_symmetry(compiled.model):
+        if request.symmetry and symmetry.declared(compiled.model):
             notes += ("symmetry: the temporal properties were decided on every state (a "
                       "lasso through orbit representatives need not be a real lasso)",)
         stats = Stats(graph.size, len(graph.act), int(graph.depth.max(initial=0)), seconds,
@@ -115,11 +115,6 @@ def _numpy_only(request: Request) -> None:
     if wanted:  # the python backend is the plain cross-check: it would ignore them
         raise UsageError(f"{', '.join(wanted)}: only the numpy backend has them",
                          hint="use --engine numpy (or explicit with numpy installed)")
-
-
-def _declares_symmetry(model: Model) -> bool:
-    return any(v.index is not None and v.index.symmetric and len(v.index.values) > 1
-               for v in model.variables)
 
 
 EXPLICIT = ExplicitEngine("explicit", "auto", "every reachable state (numpy when installed, "

@@ -161,12 +161,17 @@ def _check(model: Model, selection: Selection, group: Group) -> None:
                 raise _refuse(group, f"{swap} changes invariant {prop.name}")
 
 
+def declared(model: Model) -> list[Group]:
+    """The symmetric indexes the model declares (of more than one value)."""
+    return [g for g in _groups(model) if len(g.values) > 1]
+
+
 def reduction(compiled: CompiledModel, layout: WordLayout, selection: Selection,
               request: Request) -> Reduction | None:
     """The reduction the model declares, checked; None when there is none or it is off."""
     if not request.symmetry:
         return None
-    groups = [g for g in _groups(compiled.model) if len(g.values) > 1]
+    groups = declared(compiled.model)
     if not groups:
         return None
     for prop in selection.chosen:
