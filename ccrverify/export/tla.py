@@ -425,14 +425,7 @@ class _Module:
             text = self.printer.text(prop.predicate, BOOL_KIND, bound)
             doc = f" {prop.description}" if prop.description else ""
             lines.append(f"\\* {prop.name}:{doc}")
-            if lets:
-                lines.append(f"{self.props[prop.name]} ==")
-                lines.append("    LET " + lets[0])
-                lines += [f"        {d}" for d in lets[1:]]
-                lines.append(f"    IN  {text}")
-            else:
-                lines.append(f"{self.props[prop.name]} == {text}")
-            lines.append("")
+            lines += _definition(self.props[prop.name], lets, text, inline=True)
         for prop in self.temporal:
             roots = [prop.predicate] + ([prop.trigger] if prop.trigger is not None else [])
             bound, lets = self.lets(roots)
@@ -442,14 +435,7 @@ class _Module:
             text = TEMPORAL_FORMS[prop.kind].format(p=_parenthesized(p), q=_parenthesized(q))
             doc = f" {prop.description}" if prop.description else ""
             lines.append(f"\\* {prop.name} ({prop.kind.value}, under Spec's fairness):{doc}")
-            lines.append(f"{self.props[prop.name]} ==")
-            if lets:
-                lines.append("    LET " + lets[0])
-                lines += [f"        {d}" for d in lets[1:]]
-                lines.append(f"    IN  {text}")
-            else:
-                lines.append(f"    {text}")
-            lines.append("")
+            lines += _definition(self.props[prop.name], lets, text, inline=False)
         if self.left_out:
             lines.append("\\* Not exported: " + ", ".join(
                 f"{p.name} ({p.kind.value})" for p in self.left_out) + ";")
@@ -562,3 +548,12 @@ def _wrapped(head: str, names: list[str], sep: str = ",", tail: str = "") -> lis
         line += piece + " "
     lines.append(line.rstrip())
     return lines
+
+
+def _definition(name: str, lets: list[str], text: str, inline: bool) -> list[str]:
+    """``name == text``, with the LET definitions it needs (on one line when there
+    are none and `inline`), and a blank line after."""
+    if not lets:
+        return [f"{name} == {text}", ""] if inline else [f"{name} ==", f"    {text}", ""]
+    return [f"{name} ==", "    LET " + lets[0], *(f"        {d}" for d in lets[1:]),
+            f"    IN  {text}", ""]
