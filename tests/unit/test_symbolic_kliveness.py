@@ -267,3 +267,23 @@ def test_an_undefined_read_in_the_property_is_one_line_with_its_trace(tmp_path: 
         first = err.splitlines()[0]
         assert "badlive.py:20: in property VLeads: v[2] is read" in first, engine
         assert "reached by 2 actions" in err and "Stutter" not in err
+
+
+def test_exit_statuses_survive_a_pipe() -> None:
+    """A proof (0) and a lasso (1) through `| true`, as a script would read them."""
+    import subprocess
+    import sys
+
+    for fair, want in (("true", "0"), ("false", "1")):
+        done = subprocess.run(
+            ["bash", "-c", f"{sys.executable} -m ccrverify.cli prove {PETERSON} --engine mined "
+             f"--property StarvationFree --set fair={fair} | true; echo ${{PIPESTATUS[0]}}"],
+            capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert done.stdout.strip() == want, done.stderr
+
+
+def test_a_bad_knob_for_a_liveness_proof_is_one_line() -> None:
+    status, out, err = run_cli("prove", PETERSON, "--engine", "pdr", "--property",
+                               "StarvationFree", "--set", "fair=sometimes")
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and "fair" in err and "Traceback" not in err

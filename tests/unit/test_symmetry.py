@@ -218,3 +218,10 @@ def test_symmetric_checks_keep_the_exit_status_through_a_pipe() -> None:
                            "--set symmetric=true --engine numpy | true; echo ${PIPESTATUS[0]}"],
                           capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.strip() == "1", done.stderr
+
+
+def test_a_bad_symmetric_knob_is_one_line() -> None:
+    for spec in (TWOPHASE, str(ROOT / "specs/examples/tcommit.py")):
+        status, out, err = run_cli("check", spec, "--set", "symmetric=perhaps")
+        assert status == 2 and out == "", spec
+        assert err.count("\n") == 1 and "symmetric" in err and "Traceback" not in err
