@@ -79,7 +79,9 @@ class Expander:
             err.row += start
             raise
 
-    def _chunk(self, states: Any, start: int) -> Candidates:
+    def _chunk(self, states: Any, start: int, positions: Any = None) -> Candidates:
+        """`positions`: each state's position in the level, where the chunk is not a
+        run of consecutive states (a worker process's share, `owners.py`)."""
         n = states.shape[1]
         enabled = np.zeros(n, dtype=bool) if self.deadlock else None
         transitions = 0
@@ -100,10 +102,13 @@ class Expander:
                 if not idx.size:
                     continue
             found.append(succ)
-            ids.append((idx + start) * self.actions + index)
+            ids.append(((idx + start) if positions is None else positions[idx])
+                       * self.actions + index)
         dead: tuple[int, ...] = ()
         if enabled is not None and not enabled.all():
-            dead = tuple(start + int(i) for i in np.flatnonzero(~enabled)[:self.wanted])
+            first = np.flatnonzero(~enabled)[:self.wanted]
+            dead = tuple(int(i) for i in (first + start if positions is None
+                                          else positions[first]))
         loop_ids = None
         if self.loops:
             loop_ids = np.concatenate(loops) if loops else np.zeros(0, np.int64)

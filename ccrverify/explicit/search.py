@@ -109,6 +109,22 @@ def chunk_size(n: int, workers: int) -> int:
     return max(MIN_CHUNK, min(MAX_CHUNK, -(-n // (4 * workers))))
 
 
+def failing_positions(kernel: VectorKernel, pending: list[int], wanted: int, states: Any,
+                      positions: Any) -> dict[int, list[int]]:
+    """The positions (in the level) of the first `wanted` states of the (W, n) batch
+    where each pending invariant fails."""
+    out = {}
+    try:
+        for index in pending:
+            bad = np.flatnonzero(~kernel.properties[index](states))
+            if bad.size:
+                out[index] = [int(p) for p in positions[bad[:wanted]]]
+    except RowError as err:
+        err.row = int(positions[err.row])
+        raise
+    return out
+
+
 def spans(n: int, size: int) -> list[tuple[int, int]]:
     return [(start, min(n, start + size)) for start in range(0, n, size)]
 
@@ -157,13 +173,15 @@ class Search:
         self.keep_states = False  # reachable(): keep every level's states
         self.kept: list[Any] = []
         self.pmap: Map = _serial
+        self.owners: Any = None  # owners.Owners: the level shared out between processes
 
     # -- the search --------------------------------------------------------------------
     def run(self) -> None:
         request = self.request
         started = time.perf_counter()
         last_report = started
-        with _pool(request.workers) as pmap:
+        # No thread may exist when the owners are forked.
+        with _pool(1 if self._in_processes() else request.workers) as pmap:
             self.pmap = pmap
             try:
                 self._open()
@@ -181,13 +199,29 @@ class Search:
                 self.stop_reason = "interrupted"
             except RowError as err:
                 raise self._evaluation_error(err) from None
+            finally:
+                if self.owners is not None:
+                    self.owners.close()
+
+    def _in_processes(self) -> bool:
+        """Workers as processes (`owners.py`) for an in-memory search of safety
+        properties; threads where ids are kept, levels saved or spilled."""
+        from ccrverify.explicit import owners
+
+        request = self.request
+        return (request.workers > 1 and request.memory is None and request.checkpoint is None
+                and self.edges is None and not self.keep_states and owners.available())
 
     def close(self) -> None:
         """Remove what the search kept on disk for itself (not a checkpoint)."""
         if self.spill is not None:
             self.spill.close()
+        if self.owners is not None:
+            self.owners.close()
 
     def frontier_size(self) -> int:
+        if self.owners is not None:
+            return int(self.owners.size)
         if self.spill is not None:
             return int(self.spill.frontier_size())
         return int(self.frontier.shape[1])
@@ -222,6 +256,12 @@ class Search:
         keys = rows if self.canon is None else self.canon(rows)
         if self.spill is not None:
             self.spill.start(rows, keys)
+            return
+        if self._in_processes():
+            from ccrverify.explicit.owners import Owners
+
+            self.owners = Owners(self, rows, keys)
+            self.owners.initial()
             return
         first = np.flatnonzero(self.visited.add(keys, hash_rows(keys),
                                                 np.arange(rows.shape[1]), self.pmap))
@@ -298,32 +338,33 @@ class Search:
                          offset: int = 0) -> None:
         """The pending invariants on the newest level (states offset.. of it, `n`
         of them, read by `chunk(start, stop)` relative to offset)."""
+        pending, wanted = self.properties_to_check()
+        if not pending or not n:
+            return
+
+        def first_failures(span: tuple[int, int]) -> dict[int, list[int]]:
+            start, stop = span
+            return failing_positions(self.kernel, pending, wanted, chunk(start, stop),
+                                     np.arange(offset + start, offset + stop))
+
+        self.record_failures(self.pmap(first_failures,
+                                       spans(n, chunk_size(n, self.request.workers))))
+
+    def properties_to_check(self) -> tuple[list[int], int]:
+        """The invariants to evaluate on the newest level, and how many failing
+        states of each are wanted (--counterexamples)."""
         depth = len(self.levels) - 1
         extra = self.request.counterexamples - 1
         open_more = {i for i, (d, _) in self.found.violations.items()
                      if d == depth and len(self.found.more.get(i, ())) < extra}
-        if not (self.pending or open_more) or not n:
-            return
-        props = self.kernel.properties
-        pending = sorted(self.pending | open_more)
-        wanted = extra + 1
+        return sorted(self.pending | open_more), extra + 1
 
-        def first_failures(span: tuple[int, int]) -> dict[int, list[int]]:
-            start, stop = span
-            states = chunk(start, stop)
-            out = {}
-            try:
-                for index in pending:
-                    bad = np.flatnonzero(~props[index](states))
-                    if bad.size:
-                        out[index] = [offset + start + int(b) for b in bad[:wanted]]
-            except RowError as err:
-                err.row += offset + start
-                raise
-            return out
-
-        for found in self.pmap(first_failures, spans(n, chunk_size(n, self.request.workers))):
-            for index, positions in found.items():  # spans in level order
+    def record_failures(self, failures: list[dict[int, list[int]]]) -> None:
+        """Failing positions of the newest level per invariant, parts in level order."""
+        depth = len(self.levels) - 1
+        extra = self.request.counterexamples - 1
+        for found in failures:
+            for index, positions in found.items():  # parts in level order
                 if index in self.pending:
                     self.found.violations[index] = (depth, positions[0])
                     self.pending.discard(index)
@@ -335,11 +376,12 @@ class Search:
         return Expander(self.kernel, self.canon, self.selection.deadlock,
                         self.request.counterexamples, loops=self.edges is not None)
 
-    def tally(self, parts: list[Candidates]) -> None:
+    def tally(self, parts: list[tuple[int, tuple[int, ...]]]) -> None:
+        """Transitions and deadlocked positions of the level being expanded, in level
+        order: (transitions, first dead positions) per part."""
         depth = len(self.levels) - 1
-        for part in parts:
-            self.found.transitions += part.transitions
-            dead = part.dead
+        for transitions, dead in parts:
+            self.found.transitions += transitions
             if not dead:
                 continue
             if self.found.deadlock is None:
@@ -351,6 +393,9 @@ class Search:
             self.found.more_deadlocks += [(depth, d) for d in dead[:room]]
 
     def _expand(self) -> None:
+        if self.owners is not None:
+            self.owners.expand()
+            return
         if self.spill is not None:
             self.spill.expand()
             return
@@ -375,7 +420,7 @@ class Search:
 
         for batch in batches(spans(n, size), BATCH):
             parts = self.pmap(expander.chunk, [(read, a, b) for a, b in batch])
-            self.tally(parts)
+            self.tally([(p.transitions, p.dead) for p in parts])
             parts = [p for p in parts if p.size or (edges is not None and p.loops.size)]
             if self.request.workers > 1 and parts:
                 # one insertion of the whole batch, its regions filled in parallel
@@ -427,8 +472,10 @@ class Search:
 
     def result(self, seconds: float) -> CheckResult:
         names = [p.name for p in self.compiled.model.properties]
+        # the worker processes' peaks beyond what they share with this one
+        extra = self.owners.peak if self.owners is not None else 0
         stats = Stats(self.found.distinct, self.found.transitions, len(self.levels) - 1,
-                      seconds, peak_memory_bytes())
+                      seconds, peak_memory_bytes() + extra)
         traces = {i: self.trace(where, violates=names[i])
                   for i, where in self.found.violations.items()}
         deadlock = (self.trace(self.found.deadlock, deadlock=True)

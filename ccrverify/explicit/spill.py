@@ -203,7 +203,7 @@ class Spill:
         size = max(1 << 10, min(chunk_size(n, workers), self._batch_states() // workers))
         for batch in batches(spans(n, size), self._batch_states()):
             parts = search.pmap(expander.chunk, [(read, a, b) for a, b in batch])
-            search.tally(parts)
+            search.tally([(p.transitions, p.dead) for p in parts])
             for part in parts:
                 if part.size:
                     writer.add(part, self.region_bits)

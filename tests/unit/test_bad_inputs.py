@@ -73,6 +73,7 @@ UNDEFINED = [
     ("out_of_domain_update.py", "x would become 3, outside 0..2", 2),
 ]
 ENGINES = [("check", "--backend", "python"), ("check", "--backend", "numpy"),
+           ("check", "--backend", "numpy", "--workers", "2"),
            ("prove", "--method", "bmc"), ("prove", "--method", "pdr"),
            ("prove", "--method", "kind"), ("prove", "--method", "mined"),
            ("explore", "--seed", "0")]

@@ -1,12 +1,17 @@
-"""Parallel expansion (`--workers N`): counts, verdicts and shortest
+"""Parallel search (`--workers N`): counts, verdicts and shortest
 counterexamples identical to one worker. Chunks and batches are made tiny here
-so that a small model is cut into many of each, expanded and inserted by
-several threads at once."""
+so that a small model is cut into many of each: each worker process expands
+its share of a batch and sends the others theirs (`owners.py`); threads where
+the search keeps ids, levels on disk or spills."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import subprocess
 import sys
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +19,7 @@ from helpers import ROOT, compiled, run_cli
 from helpers import SEARCH_MODELS as MODELS
 from helpers import search_summary as summary
 
-from ccrverify.explicit import search
+from ccrverify.explicit import owners, search
 from ccrverify.request import Request
 
 
@@ -24,9 +29,70 @@ def test_workers_find_what_one_worker_finds(monkeypatch: pytest.MonkeyPatch, spe
     model = compiled(spec, **knobs)
     alone = summary(search.check(model, Request()))
     monkeypatch.setattr(search, "MIN_CHUNK", 64)
+    monkeypatch.setattr(search, "MAX_CHUNK", 64)
     monkeypatch.setattr(search, "BATCH", 1000)
     for workers in (2, 3):
         assert summary(search.check(model, Request(workers=workers))) == alone, workers
+
+
+def everything(result: Any) -> Any:
+    """A summary with the stop reason and every extra counterexample."""
+    return (summary(result), result.complete, result.notes,
+            [[(t.init_index, t.choices) for t in p.more_traces] for p in result.properties])
+
+
+@pytest.mark.parametrize("request_", [Request(max_states=3000), Request(counterexamples=3),
+                                      Request(fail_fast=True), Request(max_states=1)],
+                         ids=["state limit", "three counterexamples", "fail fast", "limit 1"])
+@pytest.mark.parametrize(("spec", "knobs"), MODELS, ids=lambda x: str(x))
+def test_worker_processes_stop_and_count_as_one_worker(monkeypatch: pytest.MonkeyPatch,
+                                                       request_: Request, spec: str,
+                                                       knobs: dict[str, Any]) -> None:
+    model = compiled(spec, **knobs)
+    alone = everything(search.check(model, request_))
+    monkeypatch.setattr(search, "MAX_CHUNK", 64)
+    monkeypatch.setattr(search, "BATCH", 500)
+    assert everything(search.check(model, replace(request_, workers=2))) == alone
+
+
+def test_workers_are_processes_where_the_search_keeps_nothing_else() -> None:
+    model = compiled("examples/twophase.py", rm=3)
+    assert search.Search(model, Request(workers=2))._in_processes()
+    assert not search.Search(model, Request(workers=1))._in_processes()
+    assert not search.Search(model, Request(workers=2, memory=2**20))._in_processes()
+
+
+def test_a_worker_process_that_dies_is_an_error_and_leaves_no_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def die(self: Any, *args: Any) -> None:
+        os._exit(7)
+
+    monkeypatch.setattr(owners.Owner, "expand", die)
+    with pytest.raises(RuntimeError, match="worker process . ended without an answer"):
+        search.check(compiled("examples/twophase.py", rm=4), Request(workers=2))
+    assert not multiprocessing.active_children()
+
+
+def test_an_interrupted_run_with_workers_keeps_its_finished_levels(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    model = compiled("examples/twophase.py", rm=5)
+    whole = search.Search(model, Request())
+    whole.run()
+    sizes = [len(p) for p in whole.levels.parents]
+    expand = owners.Owners.expand
+    calls = []
+
+    def interrupt_the_fourth(self: Any) -> None:
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        expand(self)
+
+    monkeypatch.setattr(owners.Owners, "expand", interrupt_the_fourth)
+    result = search.check(model, Request(workers=2))
+    assert not result.complete and any("interrupted" in note for note in result.notes)
+    assert result.stats.distinct_states == sum(sizes[:4])
+    assert not multiprocessing.active_children()
 
 
 def test_workers_still_find_the_violation_and_exit_1_through_a_pipe() -> None:
@@ -47,3 +113,45 @@ def test_a_bad_worker_count_gets_one_line(value: str) -> None:
         status, out, err = done.returncode, done.stdout, done.stderr
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and "--workers" in err and "Traceback" not in err
+
+
+GRID_WITH_A_HOLE = '''
+from ccrverify.lang import IntRange, Spec
+
+spec = Spec("GridWithAHole")
+
+
+@spec.model
+def build(m):
+    m.var("a", IntRange(0, 7), init=0)
+    m.var("b", IntRange(0, 7), init=0)
+
+    @m.action()
+    def right(s):
+        s.require(s.a < 7)
+        s.a = s.a + 1
+
+    @m.action()
+    def up(s):
+        s.require(s.b < 7)
+        s.b = s.b + 1
+
+    @m.action()
+    def jump(s):
+        s.require((s.a == 3) & (s.b == 2))
+        s.b = s.b + 6
+
+
+@spec.invariant("Fine")
+def fine(s):
+    return s.a >= 0
+'''
+
+
+def test_an_evaluation_error_in_a_worker_process_names_the_state_one_worker_names(
+        tmp_path: Path) -> None:
+    spec = tmp_path / "grid.py"
+    spec.write_text(GRID_WITH_A_HOLE)
+    alone = run_cli("check", str(spec), "--engine", "numpy")
+    assert alone[0] == 2 and "b would become 8" in alone[2]
+    assert run_cli("check", str(spec), "--engine", "numpy", "--workers", "2") == alone
