@@ -1,9 +1,9 @@
-"""Speed and scale of the numpy backend: wide states, workers, checkpoints, the
-memory budget and symmetry reduction (issue 14).
+"""Speed and scale of the numpy backend: wide states, checkpoints, the memory
+budget and symmetry reduction (issue 14; worker processes: benchmarks/workers.py).
 
     python benchmarks/scale.py              # everything below but the large runs
-    python benchmarks/scale.py --only wide  # one group: wide, workers, checkpoint,
-                                            # memory, symmetry
+    python benchmarks/scale.py --only wide  # one group: wide, checkpoint, memory,
+                                            # symmetry
     python benchmarks/scale.py --large      # also TwoPhase rm=9 and rm=10 (minutes, GBs)
 
 Each run is a fresh process (`ccrverify check --json`), timed from outside
@@ -88,16 +88,6 @@ def wide(rows: list[list[Any]], large: bool) -> None:
         rows.append(row("CCR messages=5 dumpster_size=3", "python", python))
 
 
-def workers(rows: list[list[Any]], large: bool) -> None:
-    for rm in (8, 9) if large else (8,):
-        one = run(TWOPHASE, f"rm={rm}", options=("--engine", "numpy", "--workers", "1"))
-        rows.append(row(f"TwoPhase rm={rm}", "numpy --workers 1", one))
-        two = run(TWOPHASE, f"rm={rm}", options=("--engine", "numpy", "--workers", "2"))
-        same(one, two, f"rm={rm} workers")
-        rows.append(row(f"TwoPhase rm={rm}", "numpy --workers 2", two,
-                        f"{one['wall'] / two['wall']:.2f}x wall vs 1"))
-
-
 def checkpoint(rows: list[list[Any]], large: bool) -> None:
     plain = run(TWOPHASE, "rm=8", options=("--engine", "numpy"))
     with tempfile.TemporaryDirectory() as where:
@@ -137,7 +127,7 @@ def symmetry(rows: list[list[Any]], large: bool) -> None:
                         f"{plain['wall'] / reduced['wall']:.1f}x faster"))
 
 
-GROUPS = {"wide": wide, "workers": workers, "checkpoint": checkpoint, "memory": memory,
+GROUPS = {"wide": wide, "checkpoint": checkpoint, "memory": memory,
           "symmetry": symmetry}
 
 

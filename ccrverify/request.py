@@ -36,7 +36,7 @@ class Request:
     # Up to this many distinct shortest counterexamples per violated property
     # (explicit and bmc: distinct final states at the shortest length).
     counterexamples: int = 1
-    workers: int = 1  # explicit (numpy): threads expanding a level
+    workers: int = 1  # explicit (numpy): processes sharing out the states (owners.py)
     checkpoint: Path | None = None  # explicit (numpy): save the search here, level by level
     resume: bool = False  # explicit (numpy): continue the search saved in `checkpoint`
     memory: int | None = None  # explicit (numpy): bytes; keep the states on disk beyond it

@@ -44,8 +44,9 @@ def add_engine_args(p: argparse.ArgumentParser, default: str) -> None:
                    help="explicit, bmc: up to N shortest counterexamples per violated "
                         "property, each ending in a different state (default 1)")
     g.add_argument("--workers", type=int, default=1, metavar="N",
-                   help="explicit: threads expanding each level (default 1); the counts and "
-                        "counterexamples do not depend on it")
+                   help="explicit: worker processes, each owning a share of the states "
+                        "(default 1; threads under --memory, --checkpoint or with temporal "
+                        "properties); the counts and counterexamples do not depend on it")
     g.add_argument("--checkpoint", metavar="DIR",
                    help="explicit: save the search in DIR at every level, to --resume it "
                         "after a crash or a kill (the safety search; temporal properties "

@@ -18,8 +18,10 @@ counterexample. Per level only the parent and action arrays are kept besides
 the visited set (`levels.py`): old levels' states are not needed to walk a
 path back.
 
-Options: ``workers`` threads (numpy releases the GIL in the gathers, compares
-and sorts that fill a chunk's time); ``checkpoint`` (`checkpoint.py`);
+Options: ``workers``, processes that each own a share of the states and
+expand it (`owners.py`; the coordinating process keeps the levels), or
+threads where the search keeps ids, saves or spills its levels;
+``checkpoint`` (`checkpoint.py`);
 ``memory``, a budget under which the visited set and the levels live on disk
 (`spill.py`); symmetry reduction (`symmetry.py`), where the visited set
 stores one representative per orbit while the levels hold real states, so
