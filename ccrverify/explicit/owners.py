@@ -24,7 +24,6 @@ Counts, verdicts and counterexamples are those of one worker.
 from __future__ import annotations
 
 import multiprocessing
-import resource
 import signal
 import socket
 import threading
@@ -65,6 +64,7 @@ class Owners:
         self.count = search.request.workers
         self.size = 0  # states in the newest level
         self.peak = 0  # the owners' own peak memory (beyond what they share with this process)
+        self.shared = _status("VmRSS")  # what each owner shares with this process at the fork
         self.healthy = True
         context = multiprocessing.get_context("fork")
         controls = [context.Pipe() for _ in range(self.count)]
@@ -168,12 +168,14 @@ class Owners:
         return [answer[1] for answer in answers]
 
     def close(self) -> None:
-        """Stop the owners (collecting their peak memory when they are idle)."""
+        """Stop the owners (their peak memory read first: a stopped run counts too)."""
         if not self.processes:
             return
+        self.peak = sum(max(0, _status("VmHWM", process.pid or 0) - self.shared)
+                        for process in self.processes)
         if self.healthy:
             try:
-                self.peak = sum(self._ask([("stop",)] * self.count))
+                self._ask([("stop",)] * self.count)
             except (RuntimeError, OSError, EOFError):
                 pass
         for process in self.processes:
@@ -223,11 +225,12 @@ def _serve(index: int, search: Any, rows: Any, keys: Any, controls: list[Any],
             return
 
 
-def _rss() -> int:
+def _status(field: str, pid: int | str = "self") -> int:
+    """Bytes of a memory figure of /proc/PID/status (0 where there is none)."""
     try:
-        with open("/proc/self/status") as status:
+        with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
@@ -264,7 +267,6 @@ class Owner:
         self.positions: Any = np.zeros(0, dtype=np.int64)  # each frontier state's, ascending
         self.new_states: list[Any] = []  # the level being found, batch by batch
         self.new_ids: list[Any] = []
-        self.shared = _rss()  # what the fork shares with the coordinator
 
     def initial(self, n: int, room: int | None, pending: list[int], wanted: int) -> Reply:
         """This owner's initial states (their ids: their indices)."""
@@ -391,9 +393,8 @@ class Owner:
                 failures.setdefault(index, []).extend(positions)
         return {index: positions[:wanted] for index, positions in failures.items()}
 
-    def stop(self) -> int:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        return max(0, peak - self.shared)
+    def stop(self) -> None:
+        """Nothing to do: the process ends after answering."""
 
 
 def _joined(parts: list[Any], empty: Any) -> Any:
