@@ -276,7 +276,7 @@ class Owner:
         mine = np.flatnonzero(share_of(hashes, self.count) == self.index)
         first = mine[self.visited.add(keys[:, mine], hashes[mine], mine)]
         self.new_states, self.new_ids = [rows[:, first]], [first]
-        return self._number(room, pending, wanted, initial=True)
+        return self._number(n, room, pending, wanted, initial=True)
 
     def expand(self, n: int, room: int | None, pending: list[int], wanted: int) -> Reply:
         """Expand this owner's states of the level (n states in all), batch by batch
@@ -292,7 +292,7 @@ class Owner:
                 transitions += part.transitions
                 dead += part.dead
             self._insert(parts)
-        reply = self._number(room, pending, wanted)
+        reply = self._number(n, room, pending, wanted)
         reply.transitions, reply.dead = transitions, tuple(dead[:self.expander.wanted])
         return reply
 
@@ -352,11 +352,11 @@ class Owner:
             for target in _arrays(piece, self.symmetric):
                 peer.sendall(memoryview(target).cast("B"))
 
-    def _number(self, room: int | None, pending: list[int], wanted: int,
+    def _number(self, n: int, room: int | None, pending: list[int], wanted: int,
                 initial: bool = False) -> Reply:
-        """The level is found: each new state's position is its rank among every
-        owner's new ids; keep those within the state limit (`room`) as the frontier
-        and check the invariants on them."""
+        """The level (expanded from `n` states) is found: each new state's position
+        is its rank among every owner's new ids; keep those within the state limit
+        (`room`) as the frontier and check the invariants on them."""
         ids = _joined(self.new_ids, np.zeros(0, dtype=np.int64))
         states = _joined(self.new_states, np.zeros((self.words, 0), dtype=np.int64))
         self.new_states, self.new_ids = [], []
@@ -372,8 +372,12 @@ class Owner:
         self.frontier, self.positions = states, positions
         if initial:
             parent, action = ids, np.full(ids.size, -1, dtype=np.int16)
-        else:
-            parent, action = np.divmod(ids, len(self.kernel.expand))
+        else:  # in the level's own dtypes: less to send, nothing to convert there
+            from ccrverify.explicit.search import action_dtype, parent_dtype
+
+            actions = len(self.kernel.expand)
+            parent = (ids // actions).astype(parent_dtype(n))
+            action = (ids % actions).astype(action_dtype(actions))
         reply = Reply(positions, parent, action, {})
         try:
             reply.failures = self._failures(pending, wanted)
