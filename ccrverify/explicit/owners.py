@@ -8,9 +8,10 @@ hash falls in their share: that part of the visited set and of every level.
 A level is expanded in batches, ranges of its positions that every owner
 walks in the same order. For each batch an owner expands its own states in
 the range, keeps the candidates it owns, sends each other owner its part (a
-socket per pair; a thread sends while the owner receives, so two full
-sockets cannot block each other) and inserts what it owns of the batch in one
-call, which keeps the smallest candidate id of each new state. Ids carry
+socket per pair, written by one sending thread, so two full sockets cannot
+block each other), expands the next batch, and only then reads the others'
+parts and inserts what it owns of the batch in one call, which keeps the
+smallest candidate id of each new state. Ids carry
 level positions (parent position * actions + action) and every earlier
 batch's ids are smaller, so each owner picks the parents one worker would.
 
@@ -24,11 +25,14 @@ Counts, verdicts and counterexamples are those of one worker.
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import signal
 import socket
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import wait
 from typing import Any
 
@@ -267,6 +271,10 @@ class Owner:
         self.positions: Any = np.zeros(0, dtype=np.int64)  # each frontier state's, ascending
         self.new_states: list[Any] = []  # the level being found, batch by batch
         self.new_ids: list[Any] = []
+        # Sends go through one thread, in order, while this one expands and reads:
+        # two owners blocked on full sockets never wait for each other.
+        self.outbox: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        threading.Thread(target=self._send_all, daemon=True).start()
 
     def initial(self, n: int, room: int | None, pending: list[int], wanted: int) -> Reply:
         """This owner's initial states (their ids: their indices)."""
@@ -285,13 +293,21 @@ class Owner:
         # A batch of about a chunk per owner: the insertion's temporaries stay small
         chunk = search_module.MAX_CHUNK
         batch = min(search_module.BATCH, chunk * self.count)
+        # One batch ahead: the next is expanded (and sent) before this one's
+        # candidates from the others are read, so that nobody waits for them.
+        previous = None
         for start in range(0, n, batch):
             low, high = (int(i) for i in np.searchsorted(self.positions, [start, start + batch]))
             parts = [self._chunk(a, min(a + chunk, high)) for a in range(low, high, chunk)]
             for part in parts:
                 transitions += part.transitions
                 dead += part.dead
-            self._insert(parts)
+            current = self._share_out(parts)
+            if previous is not None:
+                self._take_in(*previous)
+            previous = current
+        if previous is not None:
+            self._take_in(*previous)
         reply = self._number(n, room, pending, wanted)
         reply.transitions, reply.dead = transitions, tuple(dead[:self.expander.wanted])
         return reply
@@ -305,15 +321,19 @@ class Owner:
             err.row = int(self.positions[a + err.row])
             raise
 
-    def _insert(self, parts: list[Candidates]) -> None:
-        """A batch: each candidate to its owner; what this owner gets goes into one
-        set of arrays (its own gathered, its peers' read straight in) and into its
-        visited set in one call, so that the smallest id of a new state wins."""
+    def _share_out(self, parts: list[Candidates]) -> tuple[list[Candidates], list[Any]]:
+        """A batch's candidates to their owners (queued for the sending thread);
+        the positions this owner keeps of each part."""
         parts = [part for part in parts if part.size]
         owner = [share_of(part.hashes, self.count) for part in parts]
         outgoing = {q: [np.flatnonzero(o == q) for o in owner] for q in self.peers}
-        sender = _background(self._send_batch, parts, outgoing)
-        kept = [np.flatnonzero(o == self.index) for o in owner]
+        self.outbox.put(partial(self._send_batch, parts, outgoing))
+        return parts, [np.flatnonzero(o == self.index) for o in owner]
+
+    def _take_in(self, parts: list[Candidates], kept: list[Any]) -> None:
+        """What this owner gets of a batch goes into one set of arrays (its own
+        gathered, its peers' read straight in) and into its visited set in one
+        call, so that the smallest id of a new state wins."""
         counts = [sum(sel.size for sel in kept)] + [_read_count(self.peers[q])
                                                     for q in sorted(self.peers)]
         every = _empty(self.words, sum(counts), self.symmetric)
@@ -326,7 +346,6 @@ class Owner:
                 for row in np.atleast_2d(target):
                     _read(self.peers[q], row[at:at + count])
             at += count
-        sender.join()
         if not every.size:
             return
         new = np.flatnonzero(self.visited.add(every.keys, every.hashes, every.ids))
@@ -360,12 +379,11 @@ class Owner:
         ids = _joined(self.new_ids, np.zeros(0, dtype=np.int64))
         states = _joined(self.new_states, np.zeros((self.words, 0), dtype=np.int64))
         self.new_states, self.new_ids = [], []
-        sender = _background(_send_ids, list(self.peers.values()), ids)
+        self.outbox.put(partial(_send_ids, list(self.peers.values()), ids))
         positions = np.arange(ids.size, dtype=np.int64)
         for q in sorted(self.peers):
             others = _receive_ids(self.peers[q])
             positions += np.searchsorted(others, ids)
-        sender.join()
         if room is not None:
             keep = int(np.searchsorted(positions, room))
             states, ids, positions = states[:, :keep], ids[:keep], positions[:keep]
@@ -397,8 +415,15 @@ class Owner:
                 failures.setdefault(index, []).extend(positions)
         return {index: positions[:wanted] for index, positions in failures.items()}
 
+    def _send_all(self) -> None:
+        while (job := self.outbox.get()) is not None:
+            try:
+                job()
+            except OSError:  # a peer that is gone: the coordinator sees its process end
+                pass
+
     def stop(self) -> None:
-        """Nothing to do: the process ends after answering."""
+        self.outbox.put(None)
 
 
 def _joined(parts: list[Any], empty: Any) -> Any:
@@ -424,20 +449,6 @@ def _gather(source: Candidates, sel: Any, target: Candidates, at: int,
     for whole, part in zip(_arrays(target, symmetric), _arrays(source, symmetric), strict=True):
         for into, row in zip(np.atleast_2d(whole), np.atleast_2d(part), strict=True):
             np.take(row, sel, out=into[at:at + sel.size], mode="wrap")
-
-
-def _background(task: Any, *args: Any) -> threading.Thread:
-    """Send in a thread while this one receives. A peer that is gone is reported by
-    the coordinator (it sees the process end), not here."""
-    def run() -> None:
-        try:
-            task(*args)
-        except OSError:
-            pass
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
 
 
 def _read_count(peer: socket.socket) -> int:
