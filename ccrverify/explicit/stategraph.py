@@ -196,19 +196,20 @@ class EdgeLog:
             keep = np.ones(len(cids), dtype=bool)
             keep[lost] = False
             cids, targets = cids[keep], targets[keep]
-        if cids.size and int(cids.max()) < 2**32:
+        if cids.size and int(cids.max()) < 2**31:
             # Sorted as one word per edge, (candidate id, target): no permutation to
-            # apply afterwards (targets are below 2**31).
-            packed = (cids << 31) | targets
+            # apply afterwards (targets are below 2**31), and the rest in int32.
+            packed = (cids << 32) | targets
             packed.sort()
-            cids = packed >> 31
-            targets = packed & (2**31 - 1)
+            cids = (packed >> 32).astype(np.int32)
+            targets = (packed & (2**32 - 1)).astype(np.int32)
         else:
             order = in_bfs_order(cids, cids.size)
-            cids, targets = cids[order], targets[order]
-        parent, action = np.divmod(cids, self.actions)
-        self.edges.append(((self.base + parent).astype(np.int32), targets.astype(np.int32),
-                           action.astype(np.int16)))
+            cids, targets = cids[order], targets[order].astype(np.int32)
+        # (numpy divides by one number fast; np.divmod is several times slower)
+        parent = cids // self.actions
+        action = (cids - parent * self.actions).astype(np.int16)
+        self.edges.append(((parent + self.base).astype(np.int32, copy=False), targets, action))
 
     def joined(self) -> tuple[Any, Any, Any]:
         return _joined(self.edges)

@@ -107,6 +107,34 @@ def _words(model: Any, packed: int) -> list[int]:
     return layout.pack(model.layout.unpack(packed))
 
 
+@pytest.mark.parametrize("first_parent", [0, 2**30])  # candidate ids past 2**31 too
+def test_the_edge_log_sorts_and_resolves_a_group_of_edges(first_parent: int) -> None:
+    rng = np.random.default_rng(3)
+    actions, base, first = 7, 1000, 5000
+    cids = np.unique(first_parent * actions + rng.integers(0, 4000, 600))
+    rng.shuffle(cids)
+    new_ids = np.unique(rng.choice(cids, 50))  # new states: their first transitions
+    targets = rng.integers(0, first, len(cids))  # states of earlier levels ...
+    new = rng.random(len(cids)) < 0.5  # ... or new ones (provisional: -1 - its id)
+    targets[new] = -1 - rng.choice(new_ids, int(new.sum()))
+    cut = rng.random(len(cids)) < 0.1  # a state the state limit left out
+    targets[cut] = -1 - (first_parent * actions + 5000)
+    log = stategraph.EdgeLog(actions)
+    log.base = base
+    log._append(cids.copy(), targets.copy(), new_ids, first)
+    src, dst, act = log.edges[0]
+    assert (src.dtype, dst.dtype, act.dtype) == (np.int32, np.int32, np.int16)
+    kept = np.argsort(cids)
+    kept = kept[~cut[kept]]
+    want_dst = np.where(targets[kept] >= 0, targets[kept],
+                        first + np.searchsorted(new_ids, -1 - targets[kept]))
+    assert src.tolist() == (base + cids[kept] // actions).tolist()
+    assert act.tolist() == (cids[kept] % actions).tolist()
+    assert dst.tolist() == want_dst.tolist()
+    assert sorted(np.concatenate(log.cut).tolist()) == sorted(
+        (base + cids[cut] // actions).tolist())
+
+
 def test_the_visited_set_keeps_values_through_growth_and_widening() -> None:
     from ccrverify.explicit.rowset import RowSet
 
