@@ -217,15 +217,17 @@ class EdgeLog:
 
 def _joined(edges: list[tuple[Any, Any, Any]]) -> tuple[Any, Any, Any]:
     """The groups' edges in one set of arrays, an array kind at a time, each kind's
-    parts freed once copied (the edges are most of the memory: the peak holds one
-    kind twice, not all of them)."""
+    parts freed once copied and their pages handed back (the edges are most of the
+    memory: the peak holds one kind twice, not all of them)."""
     kinds: list[list[Any]] = [[], [], []]
     for group in edges:
         for parts, array in zip(kinds, group, strict=True):
             parts.append(array)
     edges.clear()
-    joined = []
+    joined: list[Any] = []
     for parts, dtype in zip(kinds, (np.int32, np.int32, np.int16), strict=True):
+        if joined:  # the previous kind's parts' pages, else the copy lands beside them
+            heap.release()
         joined.append(np.concatenate(parts) if parts else np.zeros(0, dtype))
         parts.clear()
     return joined[0], joined[1], joined[2]
