@@ -187,11 +187,9 @@ class EdgeLog:
         fresh = np.flatnonzero(targets < 0)
         wanted = -1 - targets[fresh]
         where = np.searchsorted(new_ids, wanted)
-        found = where < len(new_ids)
-        found[found] = new_ids[where[found]] == wanted[found]
-        targets[fresh[found]] = first + where[found]
-        if not found.all():  # edges to states beyond the state limit
-            lost = fresh[~found]
+        targets[fresh] = first + where
+        lost = fresh[new_ids.take(where, mode="clip") != wanted] if len(new_ids) else fresh
+        if lost.size:  # edges to states beyond the state limit
             self.cut.append(self.base + cids[lost] // self.actions)
             keep = np.ones(len(cids), dtype=bool)
             keep[lost] = False
