@@ -101,14 +101,9 @@ class Analysis:
         self.graph = graph
         self.n = graph.size
         self.groups = Groups.of(compiled)
-        g = len(self.groups.names)
-        # Each group's bit in words of 64 groups (the last row: no group, index -1).
-        self.group_table = np.zeros((g + 1, max(1, -(-g // 64))), dtype="<u8")
-        for i in range(g):
-            self.group_table[i, i // 64] = np.uint64(1) << np.uint64(i % 64)
         enabled, self.loop_fair = self._enabled_groups()
         # eight groups a byte, in bit order: the little-endian words' bytes
-        self.group_bits = enabled.view(np.uint8)[:, :(g + 7) // 8]
+        self.group_bits = enabled.view(np.uint8)[:, :(len(self.groups.names) + 7) // 8]
         self.fair_enabled: Any = (enabled != 0).any(axis=1)
         self.packed = not isinstance(graph.states, np.ndarray)  # the python backend's
         # Every edge goes to a larger id or back to its source: no cycle links two
@@ -263,7 +258,7 @@ class Analysis:
         return self.groups.of_action[self.graph.act[edges]]
 
     def _enabled_groups(self) -> tuple[Any, Any]:
-        """Per state, the groups enabled there (as words like `group_table`'s rows),
+        """Per state, the groups enabled there (group i as bit i % 64 of word i // 64),
         and whether its own self-loops make a fair cycle: every fair group enabled
         there is taken by one of them (weak and strong fairness agree on one state).
 
@@ -271,12 +266,17 @@ class Analysis:
         instance makes one): the groups are ORed along each state's row of edges,
         and again over its self-loops alone."""
         g = self.graph
-        of_action = self.group_table[self.groups.of_action]
+        count = len(self.groups.names)
+        table = np.zeros((count + 1, max(1, -(-count // 64))), dtype="<u8")  # last: no group
+        for i in range(count):
+            table[i, i // 64] = np.uint64(1) << np.uint64(i % 64)
+        of_action = table[self.groups.of_action]  # each action instance's group bit
         enabled = np.zeros((self.n, of_action.shape[1]), dtype=of_action.dtype)
         on_loops = np.zeros_like(enabled)
         has_loop = np.zeros(self.n, dtype=bool)
         for lo, hi in arraygraph.row_ranges(g.offsets, SLICE):
             first, last = g.offsets[lo], g.offsets[hi]
+            # the rows with edges (reduceat reads an empty segment as its next element)
             rows = lo + np.flatnonzero(g.offsets[lo + 1:hi + 1] > g.offsets[lo:hi])
             starts = g.offsets[rows] - first
             actions = g.act[first:last].astype(np.intp)  # (an int16 index gathers slower)
