@@ -27,6 +27,15 @@ def edges_of(offsets: Any, nodes: Any) -> Any:
     return shift + np.arange(total, dtype=np.int64)
 
 
+def row_ranges(offsets: Any, size: int) -> list[tuple[int, int]]:
+    """Consecutive ranges of whole rows (lo, hi), about `size` edges each (a row
+    longer than that is a range of its own), covering every row."""
+    n, total = len(offsets) - 1, int(offsets[-1])
+    cuts = np.searchsorted(offsets, np.arange(size, total, size), side="right") - 1
+    bounds = sorted({0, n, *cuts.tolist()})  # (np.unique's first call costs milliseconds)
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
 def reach(offsets: Any, columns: Any, roots: Any, inside: Any, allowed: Any = None) -> Any:
     """Nodes of `inside` (a bool mask) reachable from `roots` (ids; those outside
     `inside` are ignored) over the edges of rows `offsets` with targets `columns`

@@ -101,36 +101,15 @@ class Analysis:
         self.graph = graph
         self.n = graph.size
         self.groups = Groups.of(compiled)
-        g = len(self.groups.names)
-        # each group's bits as a row of bytes (the last row: no group, index -1)
-        self.group_table = np.packbits(np.eye(g + 1, g, dtype=bool), axis=1, bitorder="little")
-        self.edge_group = self.groups.of_action.astype(np.int16)[graph.act] if len(graph.act) \
-            else np.empty(0, dtype=np.int16)
-        # A group is enabled where one of its instances has an edge (each enabled
-        # instance makes one); kept as bits, eight groups a byte.
-        enabled = np.zeros((self.n, g), dtype=bool)
-        for start in range(0, len(graph.act), SLICE):  # small temporaries
-            part = self.edge_group[start:start + SLICE]
-            labelled = part >= 0
-            enabled[graph.src[start:start + SLICE][labelled], part[labelled]] = True
-        self.group_bits = np.packbits(enabled, axis=1, bitorder="little")
-        del enabled
-        self.fair_enabled: Any = (self.group_bits != 0).any(axis=1)
+        enabled, self.loop_fair = self._enabled_groups()
+        # eight groups a byte, in bit order: the little-endian words' bytes
+        self.group_bits = enabled.view(np.uint8)[:, :(len(self.groups.names) + 7) // 8]
+        self.fair_enabled: Any = (enabled != 0).any(axis=1)
         self.packed = not isinstance(graph.states, np.ndarray)  # the python backend's
         # Every edge goes to a larger id or back to its source: no cycle links two
         # states (the ids are in BFS order, but any order would do).
         self.forward_only = not (graph.dst < graph.src).any()
         self._self_loops: Any = None
-        # Where a state's own self-loops make a fair cycle: every fair group enabled
-        # there is taken by one of them (weak and strong fairness agree on one state).
-        self.loop_fair = np.zeros(self.n, dtype=bool)
-        loops = self.self_loops
-        if len(loops):
-            alone, taken = self._taken_on_loops(loops)
-            self.loop_fair[alone[~(self.group_bits[alone] & ~taken).any(axis=1)]] = True
-            del alone, taken
-        del loops
-        self._self_loops = None  # built again where needed: most properties do not
         self._reverse: tuple[Any, Any, Any] | None = None
         heap.release()
 
@@ -255,7 +234,7 @@ class Analysis:
         # internal edges (every internal edge lies in one).
         row = np.full(count, -1, dtype=np.int32)
         row[present] = np.arange(len(present), dtype=np.int32)
-        group = self.edge_group[edges]
+        group = self.edge_group(edges)
         edges = edges[group >= 0]
         taken_in = np.zeros((len(present), len(self.groups.names)), dtype=bool)
         taken_in[row[all_labels[g.src[edges]]], group[group >= 0]] = True
@@ -274,16 +253,41 @@ class Analysis:
                   for c in np.flatnonzero(nontrivial & ~weak_fails & needs)]
         return nodes, labels, fair, refine
 
-    def _taken_on_loops(self, loops: Any) -> tuple[Any, Any]:
-        """The states with these self-loops (edge ids, sorted), and per state the
-        groups its loops take, as bits like `group_bits`."""
+    def edge_group(self, edges: Any) -> Any:
+        """The fairness group of each of these edges (-1: none)."""
+        return self.groups.of_action[self.graph.act[edges]]
+
+    def _enabled_groups(self) -> tuple[Any, Any]:
+        """Per state, the groups enabled there (group i as bit i % 64 of word i // 64),
+        and whether its own self-loops make a fair cycle: every fair group enabled
+        there is taken by one of them (weak and strong fairness agree on one state).
+
+        A group is enabled where one of its instances has an edge (each enabled
+        instance makes one): the groups are ORed along each state's row of edges,
+        and again over its self-loops alone."""
         g = self.graph
-        source = g.src[loops]
-        starts = np.flatnonzero(np.r_[True, source[1:] != source[:-1]])
-        alone = source[starts]
-        taken = np.bitwise_or.reduceat(self.group_table[self.edge_group[loops]], starts,
-                                       axis=0)
-        return alone, taken
+        count = len(self.groups.names)
+        table = np.zeros((count + 1, max(1, -(-count // 64))), dtype="<u8")  # last: no group
+        for i in range(count):
+            table[i, i // 64] = np.uint64(1) << np.uint64(i % 64)
+        of_action = table[self.groups.of_action]  # each action instance's group bit
+        enabled = np.zeros((self.n, of_action.shape[1]), dtype=of_action.dtype)
+        on_loops = np.zeros_like(enabled)
+        has_loop = np.zeros(self.n, dtype=bool)
+        for lo, hi in arraygraph.row_ranges(g.offsets, SLICE):
+            first, last = g.offsets[lo], g.offsets[hi]
+            # the rows with edges (reduceat reads an empty segment as its next element)
+            rows = lo + np.flatnonzero(g.offsets[lo + 1:hi + 1] > g.offsets[lo:hi])
+            starts = g.offsets[rows] - first
+            actions = g.act[first:last].astype(np.intp)  # (an int16 index gathers slower)
+            loop = g.src[first:last] == g.dst[first:last]
+            has_loop[rows] = np.logical_or.reduceat(loop, starts)
+            for word in range(of_action.shape[1]):
+                bits = of_action[:, word][actions]
+                enabled[rows, word] = np.bitwise_or.reduceat(bits, starts)
+                bits *= loop
+                on_loops[rows, word] = np.bitwise_or.reduceat(bits, starts)
+        return enabled, has_loop & ~(enabled & ~on_loops).any(axis=1)
 
     def on_cycles(self, keep: Any, inside: Any) -> Any:
         """The nodes of `inside` on a cycle over the edges in `keep` (all within it)."""
@@ -393,13 +397,15 @@ class Analysis:
         g = self.graph
         for v in nodes:
             row = g.out_edges(int(v))
-            hit = row[(self.edge_group[row] == group) & member[g.dst[row]]]
+            hit = row[(self.edge_group(row) == group) & member[g.dst[row]]]
             if len(hit):
                 return hit
         return np.empty(0, dtype=np.int64)
 
 
-SLICE = 1 << 20  # edges per step where a whole pass would need large temporaries
+# Edges per step where a whole pass would need large temporaries (a few MB: the
+# allocator reuses them; fresh ones cost a page fault every 4 KB).
+SLICE = 1 << 18
 MASK_SLICE = 1 << 16  # states per step of a generated mask
 
 

@@ -187,28 +187,27 @@ class EdgeLog:
         fresh = np.flatnonzero(targets < 0)
         wanted = -1 - targets[fresh]
         where = np.searchsorted(new_ids, wanted)
-        found = where < len(new_ids)
-        found[found] = new_ids[where[found]] == wanted[found]
-        targets[fresh[found]] = first + where[found]
-        if not found.all():  # edges to states beyond the state limit
-            lost = fresh[~found]
+        targets[fresh] = first + where
+        lost = fresh[new_ids.take(where, mode="clip") != wanted] if len(new_ids) else fresh
+        if lost.size:  # edges to states beyond the state limit
             self.cut.append(self.base + cids[lost] // self.actions)
             keep = np.ones(len(cids), dtype=bool)
             keep[lost] = False
             cids, targets = cids[keep], targets[keep]
-        if cids.size and int(cids.max()) < 2**32:
+        if cids.size and int(cids.max()) < 2**31:
             # Sorted as one word per edge, (candidate id, target): no permutation to
-            # apply afterwards (targets are below 2**31).
-            packed = (cids << 31) | targets
+            # apply afterwards (targets are below 2**31), and the rest in int32.
+            packed = (cids << 32) | targets
             packed.sort()
-            cids = packed >> 31
-            targets = packed & (2**31 - 1)
+            cids = (packed >> 32).astype(np.int32)
+            targets = (packed & (2**32 - 1)).astype(np.int32)
         else:
             order = in_bfs_order(cids, cids.size)
-            cids, targets = cids[order], targets[order]
-        parent, action = np.divmod(cids, self.actions)
-        self.edges.append(((self.base + parent).astype(np.int32), targets.astype(np.int32),
-                           action.astype(np.int16)))
+            cids, targets = cids[order], targets[order].astype(np.int32)
+        # (numpy divides by one number fast; np.divmod is several times slower)
+        parent = cids // self.actions
+        action = (cids - parent * self.actions).astype(np.int16)
+        self.edges.append(((parent + self.base).astype(np.int32, copy=False), targets, action))
 
     def joined(self) -> tuple[Any, Any, Any]:
         return _joined(self.edges)
@@ -216,15 +215,17 @@ class EdgeLog:
 
 def _joined(edges: list[tuple[Any, Any, Any]]) -> tuple[Any, Any, Any]:
     """The groups' edges in one set of arrays, an array kind at a time, each kind's
-    parts freed once copied (the edges are most of the memory: the peak holds one
-    kind twice, not all of them)."""
+    parts freed once copied and their pages handed back (the edges are most of the
+    memory: the peak holds one kind twice, not all of them)."""
     kinds: list[list[Any]] = [[], [], []]
     for group in edges:
         for parts, array in zip(kinds, group, strict=True):
             parts.append(array)
     edges.clear()
-    joined = []
+    joined: list[Any] = []
     for parts, dtype in zip(kinds, (np.int32, np.int32, np.int16), strict=True):
+        if joined:  # the previous kind's parts' pages, else the copy lands beside them
+            heap.release()
         joined.append(np.concatenate(parts) if parts else np.zeros(0, dtype))
         parts.clear()
     return joined[0], joined[1], joined[2]

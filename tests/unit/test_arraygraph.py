@@ -8,10 +8,12 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pytest
-from helpers import compiled
+from helpers import compiled, graph_spec
 
+from ccrverify.compile import compile_model
 from ccrverify.explicit import stategraph
 from ccrverify.explicit.arraygraph import components, edges_of, reach
+from ccrverify.loader import load
 from ccrverify.request import Request
 
 
@@ -105,6 +107,34 @@ def _words(model: Any, packed: int) -> list[int]:
     return layout.pack(model.layout.unpack(packed))
 
 
+@pytest.mark.parametrize("first_parent", [0, 2**30])  # candidate ids past 2**31 too
+def test_the_edge_log_sorts_and_resolves_a_group_of_edges(first_parent: int) -> None:
+    rng = np.random.default_rng(3)
+    actions, base, first = 7, 1000, 5000
+    cids = np.unique(first_parent * actions + rng.integers(0, 4000, 600))
+    rng.shuffle(cids)
+    new_ids = np.unique(rng.choice(cids, 50))  # new states: their first transitions
+    targets = rng.integers(0, first, len(cids))  # states of earlier levels ...
+    new = rng.random(len(cids)) < 0.5  # ... or new ones (provisional: -1 - its id)
+    targets[new] = -1 - rng.choice(new_ids, int(new.sum()))
+    cut = rng.random(len(cids)) < 0.1  # a state the state limit left out
+    targets[cut] = -1 - (first_parent * actions + 5000)
+    log = stategraph.EdgeLog(actions)
+    log.base = base
+    log._append(cids.copy(), targets.copy(), new_ids, first)
+    src, dst, act = log.edges[0]
+    assert (src.dtype, dst.dtype, act.dtype) == (np.int32, np.int32, np.int16)
+    kept = np.argsort(cids)
+    kept = kept[~cut[kept]]
+    want_dst = np.where(targets[kept] >= 0, targets[kept],
+                        first + np.searchsorted(new_ids, -1 - targets[kept]))
+    assert src.tolist() == (base + cids[kept] // actions).tolist()
+    assert act.tolist() == (cids[kept] % actions).tolist()
+    assert dst.tolist() == want_dst.tolist()
+    assert sorted(np.concatenate(log.cut).tolist()) == sorted(
+        (base + cids[cut] // actions).tolist())
+
+
 def test_the_visited_set_keeps_values_through_growth_and_widening() -> None:
     from ccrverify.explicit.rowset import RowSet
 
@@ -174,13 +204,29 @@ def test_the_recorded_graph_is_the_same_with_two_workers(monkeypatch: Any) -> No
         assert getattr(both, name).tolist() == getattr(alone, name).tolist(), name
 
 
-def test_group_bits_are_each_states_groups_whatever_the_slices(monkeypatch: Any) -> None:
+def many_groups(tmp_path: Any) -> Any:
+    """100 edges on 12 states, each edge an action of its own fairness: more than
+    64 groups (two words of them), self-loops fair and unfair among them (state 11's
+    only fair edge is one)."""
+    rng = np.random.default_rng(5)
+    edges = [(int(u), int(v), str(f) if f != "none" else None) for u, v, f in zip(
+        rng.integers(0, 11, 100), rng.integers(0, 12, 100),
+        rng.choice(["weak", "strong", "none"], 100, p=[0.6, 0.2, 0.2]), strict=True)]
+    edges += [(v, (v + 1) % 12, None) for v in range(12)]  # every state reachable
+    edges += [(3, 3, "weak"), (5, 5, None), (11, 11, "strong")]
+    return compile_model(load(graph_spec(tmp_path, 12, edges, [0])).build({}))
+
+
+@pytest.mark.parametrize("model_of", [
+    lambda _: compiled("pacemaker.py", a_returns=False), many_groups])
+def test_group_bits_are_each_states_groups_whatever_the_slices(
+        monkeypatch: Any, tmp_path: Any, model_of: Any) -> None:
     from ccrverify.explicit import liveness
 
-    model = compiled("pacemaker.py", a_returns=False)
+    model = model_of(tmp_path)
     graph, _ = stategraph.build(model, Request(), "numpy")
     whole = liveness.Analysis(model, graph)
-    monkeypatch.setattr(liveness, "SLICE", 7)  # rows cut across slices
+    monkeypatch.setattr(liveness, "SLICE", 7)  # many slices, rows longer than one
     sliced = liveness.Analysis(model, graph)
     groups = whole.groups.of_action[graph.act]
     for node in range(graph.size):
