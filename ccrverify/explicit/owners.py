@@ -271,6 +271,8 @@ class Owner:
         self.positions: Any = np.zeros(0, dtype=np.int64)  # each frontier state's, ascending
         self.new_states: list[Any] = []  # the level being found, batch by batch
         self.new_ids: list[Any] = []
+        self.incoming = Scratch(self.words, self.symmetric)  # this thread's
+        self.outgoing = Scratch(self.words, self.symmetric)  # the sending thread's
         # Sends go through one thread, in order, while this one expands and reads:
         # two owners blocked on full sockets never wait for each other.
         self.outbox: queue.Queue[Callable[[], None] | None] = queue.Queue()
@@ -336,7 +338,7 @@ class Owner:
         call, so that the smallest id of a new state wins."""
         counts = [sum(sel.size for sel in kept)] + [_read_count(self.peers[q])
                                                     for q in sorted(self.peers)]
-        every = _empty(self.words, sum(counts), self.symmetric)
+        every = self.incoming.view(sum(counts))
         at = 0
         for part, sel in zip(parts, kept, strict=True):
             _gather(part, sel, every, at, self.symmetric)
@@ -355,7 +357,7 @@ class Owner:
 
     def _send_batch(self, parts: list[Candidates], outgoing: dict[int, list[Any]]) -> None:
         """Each peer's candidates of the batch: their count, then each array (a word
-        of the states at a time), gathered into one contiguous piece."""
+        of the states at a time), gathered into one piece."""
         for q in sorted(self.peers):
             sels = outgoing[q]
             count = sum(sel.size for sel in sels)
@@ -363,13 +365,14 @@ class Owner:
             peer.sendall(np.array([count], dtype=np.int64).tobytes())
             if not count:
                 continue
-            piece = _empty(self.words, count, self.symmetric)
+            piece = self.outgoing.view(count)
             at = 0
             for part, sel in zip(parts, sels, strict=True):
                 _gather(part, sel, piece, at, self.symmetric)
                 at += sel.size
             for target in _arrays(piece, self.symmetric):
-                peer.sendall(memoryview(target).cast("B"))
+                for row in np.atleast_2d(target):
+                    peer.sendall(memoryview(row).cast("B"))
 
     def _number(self, n: int, room: int | None, pending: list[int], wanted: int,
                 initial: bool = False) -> Reply:
@@ -436,6 +439,24 @@ def _empty(words: int, count: int, symmetric: bool) -> Candidates:
     keys = np.empty((words, count), dtype=np.int64) if symmetric else states
     return Candidates(0, states, keys, np.empty(count, dtype=np.uint64),
                       np.empty(count, dtype=np.int64))
+
+
+class Scratch:
+    """Arrays reused from batch to batch: fresh ones of a few MB each would cost a
+    page fault (and a zeroed page) per 4 KB on every batch."""
+
+    def __init__(self, words: int, symmetric: bool) -> None:
+        self.words, self.symmetric = words, symmetric
+        self.whole = _empty(words, 0, symmetric)
+
+    def view(self, count: int) -> Candidates:
+        """Room for `count` candidates (valid until the next call)."""
+        if count > self.whole.size:
+            self.whole = _empty(self.words, max(count, self.whole.size * 3 // 2),
+                                self.symmetric)
+        w = self.whole
+        return Candidates(0, w.states[:, :count], w.keys[:, :count], w.hashes[:count],
+                          w.ids[:count])
 
 
 def _arrays(c: Candidates, symmetric: bool) -> list[Any]:
