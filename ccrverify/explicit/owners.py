@@ -11,14 +11,15 @@ the range, keeps the candidates it owns, sends each other owner its part (a
 socket per pair, written by one sending thread, so two full sockets cannot
 block each other), expands the next batch, and only then reads the others'
 parts and inserts what it owns of the batch in one call, which keeps the
-smallest candidate id of each new state. Ids carry
-level positions (parent position * actions + action) and every earlier
-batch's ids are smaller, so each owner picks the parents one worker would.
+smallest candidate id of each new state. Ids carry level positions (parent
+position * actions + action) and every earlier batch's ids are smaller, so
+each owner picks the parents one worker would.
 
-When the level is done, this process (which only coordinates) merges the
-owners' sorted ids: that is the next level in one worker's order, parents and
-actions included. It tells each owner its new states' positions; the owners
-check the invariants on their states and report the failing positions.
+When the level is done the owners swap their new states' sorted ids: a new
+state's position in the next level is its rank among all of them, which is
+one worker's order. Each owner checks the invariants on its new states and
+sends this process (which only coordinates) their positions, parents,
+actions and failing positions; here they are put in place as the level.
 Counts, verdicts and counterexamples are those of one worker.
 """
 
