@@ -30,6 +30,7 @@ that paths are real paths.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -488,10 +489,15 @@ class Search:
                           for where in self.found.more_deadlocks]
         result = assemble(self.compiled, self.selection, traces, deadlock, self.stop_reason,
                           stats, "numpy", more, more_deadlocks)
-        if self.symmetry is not None:
+        notes: tuple[str, ...] = (self.symmetry.note(),) if self.symmetry is not None else ()
+        cores = os.cpu_count() or 1
+        if self.request.workers > cores:
+            notes += (f"--workers {self.request.workers} on {cores} CPUs: workers beyond the "
+                      "cores share them, which only adds overhead",)
+        if notes:
             from dataclasses import replace
 
-            result = replace(result, notes=result.notes + (self.symmetry.note(),))
+            result = replace(result, notes=result.notes + notes)
         return result
 
 

@@ -37,7 +37,8 @@ def test_workers_find_what_one_worker_finds(monkeypatch: pytest.MonkeyPatch, spe
 
 def everything(result: Any) -> Any:
     """A summary with the stop reason and every extra counterexample."""
-    return (summary(result), result.complete, result.notes,
+    notes = tuple(note for note in result.notes if "CPUs" not in note)  # (a 1-CPU machine)
+    return (summary(result), result.complete, notes,
             [[(t.init_index, t.choices) for t in p.more_traces] for p in result.properties])
 
 
@@ -155,3 +156,13 @@ def test_an_evaluation_error_in_a_worker_process_names_the_state_one_worker_name
     alone = run_cli("check", str(spec), "--engine", "numpy")
     assert alone[0] == 2 and "b would become 8" in alone[2]
     assert run_cli("check", str(spec), "--engine", "numpy", "--workers", "2") == alone
+
+
+def test_more_workers_than_cores_is_noted(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = compiled("examples/twophase.py", rm=3)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    crowded = search.check(model, Request(workers=2))
+    assert any("--workers 2 on 1 CPUs" in note for note in crowded.notes)
+    assert summary(crowded) == summary(search.check(model, Request()))
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert not any("CPUs" in note for note in search.check(model, Request(workers=2)).notes)
