@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from ccrverify.errors import UsageError
 from ccrverify.explicit import search as search_module
 from ccrverify.explicit.expand import Candidates, in_bfs_order
 from ccrverify.explicit.rowset import RowSet, hash_rows
@@ -72,23 +73,39 @@ class Owners:
         self.shared = _status("VmRSS")  # what each owner shares with this process at the fork
         self.healthy = True
         context = multiprocessing.get_context("fork")
-        controls = [context.Pipe() for _ in range(self.count)]
-        links = {(p, q): socket.socketpair() for p in range(self.count)
-                 for q in range(p + 1, self.count)}
-        for pair in links.values():
-            for end in pair:
-                end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
-                end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+        controls: list[tuple[Any, Any]] = []
+        links: dict[tuple[int, int], tuple[socket.socket, socket.socket]] = {}
         self.processes = []
-        for index in range(self.count):
-            process = context.Process(target=_serve, name=f"ccrverify-owner-{index}",
-                                      args=(index, search, rows, keys, controls, links),
-                                      daemon=True)
-            process.start()
-            self.processes.append(process)
-        for pair in links.values():
-            for end in pair:
-                end.close()
+        try:
+            for _ in range(self.count):
+                controls.append(context.Pipe())
+            for p in range(self.count):
+                for q in range(p + 1, self.count):
+                    links[p, q] = socket.socketpair()
+                    for end in links[p, q]:
+                        end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
+                        end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+            for index in range(self.count):
+                process = context.Process(target=_serve, name=f"ccrverify-owner-{index}",
+                                          args=(index, search, rows, keys, controls, links),
+                                          daemon=True)
+                process.start()
+                self.processes.append(process)
+        except OSError as err:  # too many open files, no memory to fork
+            for process in self.processes:
+                process.kill()
+                process.join()
+            for mine, theirs in controls:
+                mine.close()
+                theirs.close()
+            raise UsageError(f"--workers {self.count}: the worker processes could not be "
+                             f"started ({err.strerror or err})",
+                             hint="use fewer workers, or raise the limit it names "
+                                  "(ulimit -n for open files)") from None
+        finally:  # this process keeps only its ends of the control pipes
+            for pair in links.values():
+                for end in pair:
+                    end.close()
         for _, theirs in controls:
             theirs.close()
         self.controls = [mine for mine, _ in controls]

@@ -166,3 +166,17 @@ def test_more_workers_than_cores_is_noted(monkeypatch: pytest.MonkeyPatch) -> No
     assert summary(crowded) == summary(search.check(model, Request()))
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     assert not any("CPUs" in note for note in search.check(model, Request(workers=2)).notes)
+
+
+def test_workers_that_cannot_start_are_one_line_and_exit_2(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_more_files() -> Any:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(owners.socket, "socketpair", no_more_files)
+    status, out, err = run_cli("check", "examples/twophase", "--set", "rm=3", "--workers", "3",
+                               "--property", "TCConsistent")
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and "--workers 3" in err and "Too many open files" in err
+    assert "ulimit" in err and "Traceback" not in err
+    assert not multiprocessing.active_children()
