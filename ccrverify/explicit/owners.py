@@ -145,8 +145,8 @@ class Owners:
         search.levels.append(parent, action)
         search.found.distinct += size
         self.size = size
-        errors = sorted(reply.error for reply in replies if reply.error is not None)
-        if errors:
+        errors = [reply.error for reply in replies if reply.error is not None]
+        if errors:  # the first in the level, as one worker meets it
             raise RowError(*min(errors, key=lambda error: error[1]))
         failures: dict[int, list[int]] = {}
         for reply in replies:
