@@ -96,9 +96,11 @@ def test_an_interrupted_run_with_workers_keeps_its_finished_levels(
     assert not multiprocessing.active_children()
 
 
-def test_workers_still_find_the_violation_and_exit_1_through_a_pipe() -> None:
+@pytest.mark.parametrize("only", ["", "--property NoSplitBrain --property NoLostAckedMail"],
+                         ids=["with temporal properties (threads)", "safety (processes)"])
+def test_workers_still_find_the_violation_and_exit_1_through_a_pipe(only: str) -> None:
     done = subprocess.run(["bash", "-c", f"{sys.executable} -m ccrverify.cli check ccr --set "
-                           "renew_grace=3 --engine numpy --workers 2 | true; "
+                           f"renew_grace=3 --engine numpy --workers 2 {only} | true; "
                            "echo ${PIPESTATUS[0]}"], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.strip() == "1", done.stderr
 
