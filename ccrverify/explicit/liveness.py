@@ -42,7 +42,7 @@ from ccrverify.explicit import arraygraph, heap
 from ccrverify.explicit.expand import in_bfs_order
 from ccrverify.explicit.masks import masks
 from ccrverify.explicit.stategraph import StateGraph
-from ccrverify.model import ActionClass, Fairness, Property, PropertyKind
+from ccrverify.model import ActionClass, Fairness, Property, PropertyKind, fairness_groups
 from ccrverify.result import PropertyResult, Verdict
 from ccrverify.trace import evaluation_error, replay_lasso
 
@@ -57,17 +57,11 @@ class Groups:
 
     @staticmethod
     def of(compiled: CompiledModel) -> Groups:
-        keys: dict[str, int] = {}
-        kinds: list[Fairness] = []
+        groups = fairness_groups(compiled.actions)
         of_action = np.full(len(compiled.actions), -1, dtype=np.int32)
-        for i, a in enumerate(compiled.actions):
-            if a.fairness is None:
-                continue
-            if a.fair_key not in keys:
-                keys[a.fair_key] = len(kinds)
-                kinds.append(a.fairness)
-            of_action[i] = keys[a.fair_key]
-        return Groups(tuple(keys), tuple(kinds), of_action)
+        for index, (_, members) in enumerate(groups.values()):
+            of_action[members] = index
+        return Groups(tuple(groups), tuple(kind for kind, _ in groups.values()), of_action)
 
     def describe(self, compiled: CompiledModel) -> tuple[str, ...]:
         """The assumptions, one line per kind, by action name: ``weak, each instance:

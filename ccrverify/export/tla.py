@@ -50,7 +50,14 @@ from ccrverify.export.tlaexpr import (
 from ccrverify.expr import Expr
 from ccrverify.intervals import interval
 from ccrverify.lang.domain import Bool, Domain, Enum, Index, IntRange, Seq
-from ccrverify.model import ActionInstance, Fairness, Model, PropertyKind, Variable
+from ccrverify.model import (
+    ActionInstance,
+    Fairness,
+    Model,
+    PropertyKind,
+    Variable,
+    fairness_groups,
+)
 from ccrverify.ops import Op
 
 WIDTH = 100  # wrap long lists of definitions near this column
@@ -114,12 +121,8 @@ class FairGroup:
 
 
 def fair_groups(model: Model) -> tuple[FairGroup, ...]:
-    keys: dict[str, tuple[Fairness, list[int]]] = {}
-    for i, action in enumerate(model.actions):
-        if action.fairness is None:
-            continue
-        keys.setdefault(action.fair_key, (action.fairness, []))[1].append(i)
-    return tuple(FairGroup(k, kind, tuple(a)) for k, (kind, a) in keys.items())
+    return tuple(FairGroup(k, kind, tuple(a))
+                 for k, (kind, a) in fairness_groups(model.actions).items())
 
 
 class _Module:
