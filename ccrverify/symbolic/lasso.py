@@ -24,12 +24,11 @@ never ``holds``: a lasso may need more steps than K.
 
 from __future__ import annotations
 
-from ccrverify.compile import CompiledModel
 from ccrverify.model import Fairness, Property, PropertyKind, fairness_groups
-from ccrverify.symbolic.common import Clock, Concretize, Limits, Unrolling, Witness
+from ccrverify.symbolic.common import Clock, Concretize, Limits, Unrolling, Witness, read_run
 from ccrverify.symbolic.encode import StateVars
 from ccrverify.symbolic.z3api import SAT, UNKNOWN, UNSAT, Z3, Assignment, Term
-from ccrverify.trace import ReplayError, evaluation_error, replay_lasso
+from ccrverify.trace import evaluation_error, replay_lasso
 
 
 def shortest_lasso(unrolling: Unrolling, prop: Property, depth: int, concretize: Concretize,
@@ -169,28 +168,17 @@ def _property_defined(unrolling: Unrolling, prop: Property, k: int, limits: Limi
              z.not_(enc.expr(prop.defined, frames[-1]))]
     answer = z.solve(query, clock.remaining_ms(), preprocess=True)
     if answer.status == SAT and answer.assignment is not None:
-        compiled, init_index, choices = _choices(unrolling, answer.assignment, k, concretize)
-        index = [p.name for p in compiled.model.properties].index(prop.name)
-        raise evaluation_error(compiled, init_index, choices, [index])
+        run = read_run(unrolling, answer.assignment, k, concretize)
+        index = [p.name for p in run.compiled.model.properties].index(prop.name)
+        raise evaluation_error(run.compiled, run.init_index, run.choices, [index])
     if answer.status != UNSAT:
         return f"z3 gave up at depth {k} (checking that {prop.name} is defined)"
     return None
 
 
-def _choices(unrolling: Unrolling, assignment: Assignment, k: int, concretize: Concretize
-             ) -> tuple[CompiledModel, int, list[int]]:
-    enc = unrolling.enc
-    compiled = concretize(enc.read_knobs(assignment))
-    start = enc.read_state(assignment, unrolling.frame(0))
-    init_index = compiled.init_index(start)
-    if init_index is None:
-        raise ReplayError(f"the solver's initial state is not an initial state: {start}")
-    return compiled, init_index, [assignment.int_value(unrolling.selector(t))
-                                          for t in range(k)]
-
-
 def _read(unrolling: Unrolling, assignment: Assignment, prop: Property, k: int, loop: Term,
           concretize: Concretize) -> Witness:
-    compiled, init_index, choices = _choices(unrolling, assignment, k, concretize)
-    trace = replay_lasso(compiled, init_index, choices, assignment.int_value(loop), prop.name)
-    return Witness(k, unrolling.enc.read_knobs(assignment), trace)
+    run = read_run(unrolling, assignment, k, concretize)
+    trace = replay_lasso(run.compiled, run.init_index, run.choices, assignment.int_value(loop),
+                         prop.name)
+    return Witness(k, run.knobs, trace)
