@@ -145,8 +145,10 @@ class CompiledModel:
         return states
 
     def init_count(self) -> int:
-        """How many entries `init_values` has (repeats included), without building them."""
-        return math.prod(len(rows) for rows in self._init_rows())
+        """How many entries `init_values` has (repeats included), without building or
+        evaluating them."""
+        self._check_init()
+        return math.prod(len(group.alternatives) for group in self.model.init)
 
     def init_value(self, index: int) -> list[int]:
         """Entry `index` of `init_values`, without building the others: a model with
@@ -175,11 +177,14 @@ class CompiledModel:
 
     def _init_rows(self) -> list[list[list[int]]]:
         """Per init group, its alternatives' slot values."""
+        self._check_init()
+        return [[[evaluate(e, [], self.model.knobs) for e in row] for row in group.alternatives]
+                for group in self.model.init]
+
+    def _check_init(self) -> None:
         if any(not group.alternatives for group in self.model.init):
             raise ModelError(f"model {self.model.name} has no initial state",
                              hint="every variable needs at least one initial value")
-        return [[[evaluate(e, [], self.model.knobs) for e in row] for row in group.alternatives]
-                for group in self.model.init]
 
     def init_states(self) -> list[int]:
         """Every initial state packed, in `init_values` order; built group by group

@@ -88,9 +88,10 @@ def replay(
                               "it is a lasso (replay_lasso), not a finite trace")
         if claimed.kind == PropertyKind.DEADLOCK_FREE:
             violates, deadlock = None, True
-    if not 0 <= init_index < compiled.init_count():
-        raise ReplayError(f"no initial state #{init_index}")
-    values = compiled.init_value(init_index)
+    try:
+        values = compiled.init_value(init_index)
+    except IndexError:
+        raise ReplayError(f"no initial state #{init_index}") from None
     steps = [Step(None, compiled.decode(compiled.layout.pack(values)), tuple(values))]
     for choice in choices:
         label = compiled.actions[choice].label
