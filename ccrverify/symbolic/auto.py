@@ -9,24 +9,30 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ccrverify.compile import CompiledModel
-from ccrverify.model import PropertyKind
+from ccrverify.model import LIVENESS_KINDS, PropertyKind
 from ccrverify.request import Request
 from ccrverify.result import CheckResult, VerdictKind
 from ccrverify.symbolic import bmc, spacer
 from ccrverify.symbolic.common import SymbolicEngine
+from ccrverify.symbolic.temporal import LASSO_SEARCH, with_temporal
+
+# Spacer without its own lasso search: BMC below runs it, once, on what is left open.
+SPACER = replace(spacer.ENGINE, run=with_temporal(spacer._run, proves=True, lasso_search=False))
 
 
 def check(compiled: CompiledModel, request: Request) -> CheckResult:
     chosen = request.selected(compiled.model)
     proved = tuple(p.name for p in chosen if p.kind in spacer.ENGINE.decides)
-    result = spacer.ENGINE.check(compiled, replace(request, properties=proved))
+    result = SPACER.check(compiled, replace(request, properties=proved))
     decided = {p.name: p for p in result.properties}
     rest = tuple(p.name for p in chosen if p.name not in decided
                  or decided[p.name].verdict.kind == VerdictKind.UNKNOWN)
     if not rest:
         return replace(result, method="auto")
     bounded = bmc.ENGINE.check(compiled, replace(request, properties=rest, check_deadlock=False))
-    decided.update({p.name: p for p in bounded.properties})
+    decided.update({p.name: replace(p, found_by=LASSO_SEARCH) if p.kind in LIVENESS_KINDS
+                    and p.verdict.kind == VerdictKind.VIOLATED else p
+                    for p in bounded.properties})
     merged = tuple(decided[p.name] for p in chosen)
     return replace(result, properties=merged, method="auto", bound=request.depth,
                    complete=all(p.verdict.kind != VerdictKind.UNKNOWN for p in merged),

@@ -69,8 +69,10 @@ MONITOR_STEPS = 2  # Arm and Save: a monitored witness is this much longer
 DECIDES = SAFETY_KINDS | RESPONSE | LIVENESS_KINDS
 
 
-def with_temporal(run: Run, proves: bool) -> Run:
-    """`run` (an invariant method) extended to the temporal properties of a request."""
+def with_temporal(run: Run, proves: bool, lasso_search: bool = True) -> Run:
+    """`run` (an invariant method) extended to the temporal properties of a request.
+    `lasso_search=False`: a proof engine leaves what k-liveness cannot decide unknown
+    without BMC's lasso search (the ``z3`` method runs that search itself, once)."""
 
     def check(compiled: CompiledModel, request: Request) -> CheckResult:
         chosen = request.selected(compiled.model)
@@ -90,7 +92,7 @@ def with_temporal(run: Run, proves: bool) -> Run:
             elif not proves:
                 outcome = _liveness(compiled, prop, request)
             else:
-                outcome, more = _proved_liveness(compiled, prop, request, run)
+                outcome, more = _proved_liveness(compiled, prop, request, run, lasso_search)
                 texts += more
             decided[prop.name] = replace(outcome, seconds=clock.elapsed())
             seconds += clock.elapsed()
@@ -291,6 +293,8 @@ def _bmc_run() -> Run:
 
 
 # -- leads-to and the other liveness kinds --------------------------------------------------
+LASSO_SEARCH = "bmc lasso search"  # what found a lasso that k-liveness left open
+
 def _liveness(compiled: CompiledModel, prop: ModelProperty, request: Request) -> PropertyResult:
     from ccrverify.explicit.liveness import Groups
 
@@ -312,8 +316,8 @@ def _liveness(compiled: CompiledModel, prop: ModelProperty, request: Request) ->
 
 
 
-def _proved_liveness(compiled: CompiledModel, prop: ModelProperty, request: Request, run: Run
-                     ) -> tuple[PropertyResult, list[str]]:
+def _proved_liveness(compiled: CompiledModel, prop: ModelProperty, request: Request, run: Run,
+                     lasso_search: bool = True) -> tuple[PropertyResult, list[str]]:
     """k-liveness (`liveness.py`) first; what it leaves open goes to BMC's lasso
     search, and what that does not find is unknown (a proof engine never says
     bounded)."""
@@ -324,9 +328,12 @@ def _proved_liveness(compiled: CompiledModel, prop: ModelProperty, request: Requ
     attempt = KLiveness(compiled, prop, request, run, fairness).decide()
     if attempt.result is not None:
         return attempt.result, list(attempt.certificates)
+    if not lasso_search:
+        return PropertyResult(prop.name, prop.description, Verdict.unknown(attempt.doubt),
+                              kind=prop.kind, fairness=fairness), []
     found = _liveness(compiled, prop, request)
     if found.verdict.kind == VerdictKind.VIOLATED:
-        return replace(found, found_by="bmc lasso search"), []
+        return replace(found, found_by=LASSO_SEARCH), []
     searched = (found.verdict.reason if found.verdict.kind == VerdictKind.UNKNOWN
                 else f"no fair lasso within {request.depth} steps")
     return replace(found, verdict=Verdict.unknown(f"{attempt.doubt}; {searched}")), []
