@@ -13,17 +13,17 @@ counts only when it shows a fair lasso (a repeated state or a stutter that
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from ccrverify.compile import CompiledModel, compile_model
+from ccrverify.compile import CompiledModel
 from ccrverify.errors import EvaluationError
 from ccrverify.kliveness import Rounds, rounds
 from ccrverify.model import Property, PropertyKind
 from ccrverify.request import Request
 from ccrverify.result import CheckResult, PropertyResult, Verdict, VerdictKind
 from ccrverify.symbolic.common import fixed
-from ccrverify.trace import ReplayError, evaluation_error
+from ccrverify.symbolic.temporal import lift_evaluation_error, run_monitored
 
 # The round bounds tried: small first (cheap to prove, and a violation at a small
 # k often shows a lasso already), doubling after 2.
@@ -96,19 +96,9 @@ class KLiveness:
 
     def _monitored(self, k: int) -> tuple[Rounds, CheckResult]:
         mon = rounds(self.compiled.model, self.prop.name, k)
-        original = self.request.concretize or fixed(self.compiled)
-        cache: dict[tuple[tuple[str, int], ...], CompiledModel] = {}
-
-        def concretize(values: Any) -> CompiledModel:
-            key = tuple(sorted(values.items()))
-            if key not in cache:
-                cache[key] = compile_model(rounds(original(values).model, self.prop.name,
-                                                  k).model)
-            return cache[key]
-
-        request = replace(self.request, properties=(mon.name,), check_deadlock=False,
-                          concretize=concretize if self.request.concretize else None)
-        return mon, self.run(compile_model(mon.model), request)
+        return mon, run_monitored(self.compiled, self.request, self.run, mon.model,
+                                  lambda model: rounds(model, self.prop.name, k).model,
+                                  (mon.name,), self.request.depth)
 
     def _certificates(self, mon: Rounds, result: CheckResult) -> list[str]:
         if not result.certificate_text:
@@ -120,17 +110,7 @@ class KLiveness:
         return [header + "\n" + result.certificate_text]
 
     def _lift_error(self, err: EvaluationError) -> EvaluationError:
-        """An evaluation error met on a monitored model, on the original model."""
-        trace = err.trace
-        if trace is None or self.compiled.model.symbolic_knobs:
-            return err
-        stutter = len(self.compiled.model.actions)
-        kept = [c for c in trace.choices if c != stutter]
-        index = [p.name for p in self.compiled.model.properties].index(self.prop.name)
-        try:
-            return evaluation_error(self.compiled, trace.init_index, kept, [index])
-        except ReplayError:
-            return err
+        return lift_evaluation_error(self.compiled, self.prop.name, err)
 
 
 def _weakened(mon: Rounds) -> str:

@@ -47,7 +47,7 @@ from typing import Any
 
 from ccrverify.compile import CompiledModel, compile_model
 from ccrverify.errors import EvaluationError
-from ccrverify.model import LIVENESS_KINDS, SAFETY_KINDS, PropertyKind
+from ccrverify.model import LIVENESS_KINDS, SAFETY_KINDS, Model, PropertyKind
 from ccrverify.model import Property as ModelProperty
 from ccrverify.monitor import CYCLE, DEAD_END, STRETCH, TICKS, Monitor, monitor
 from ccrverify.request import Request
@@ -219,19 +219,9 @@ class Response:
             return monitor(model, self.prop.name, bound, parts, stretch)
 
         mon = build(self.compiled.model)
-        original = self.request.concretize or fixed(self.compiled)
-        cache: dict[tuple[tuple[str, int], ...], CompiledModel] = {}
-
-        def concretize(values: Any) -> CompiledModel:
-            key = tuple(sorted(values.items()))
-            if key not in cache:
-                cache[key] = compile_model(build(original(values).model).model)
-            return cache[key]
-
-        request = replace(self.request, properties=mon.names, check_deadlock=False,
-                          depth=self.request.depth + MONITOR_STEPS,
-                          concretize=concretize if self.request.concretize else None)
-        return mon, (run or self.run)(compile_model(mon.model), request)
+        return mon, run_monitored(self.compiled, self.request, run or self.run, mon.model,
+                                  lambda model: build(model).model, mon.names,
+                                  self.request.depth + MONITOR_STEPS)
 
     def _violated(self, mon: Monitor, got: PropertyResult, part: str) -> PropertyResult:
         assert got.trace is not None
@@ -260,16 +250,42 @@ class Response:
         return ["\n".join(header) + "\n" + result.certificate_text]
 
     def _lift_error(self, err: EvaluationError) -> EvaluationError:
-        """An evaluation error met on a monitored model, on the original model."""
-        trace = err.trace
-        if trace is None or self.compiled.model.symbolic_knobs:
-            return err
-        kept = [c for c in trace.choices if c < len(self.compiled.model.actions)]
-        index = [p.name for p in self.compiled.model.properties].index(self.prop.name)
-        try:
-            return evaluation_error(self.compiled, trace.init_index, kept, [index])
-        except ReplayError:
-            return err
+        return lift_evaluation_error(self.compiled, self.prop.name, err)
+
+
+def run_monitored(compiled: CompiledModel, request: Request, run: Run, model: Model,
+                  extend: Callable[[Model], Model], names: tuple[str, ...], depth: int
+                  ) -> CheckResult:
+    """`run` deciding `names` on `model`, the original extended by a monitor; with
+    symbolic knobs, each set of values the solver picks is concretized on the original
+    and extended again (compiled once per set)."""
+    original = request.concretize or fixed(compiled)
+    cache: dict[tuple[tuple[str, int], ...], CompiledModel] = {}
+
+    def concretize(values: Any) -> CompiledModel:
+        key = tuple(sorted(values.items()))
+        if key not in cache:
+            cache[key] = compile_model(extend(original(values).model))
+        return cache[key]
+
+    return run(compile_model(model), replace(
+        request, properties=names, check_deadlock=False, depth=depth,
+        concretize=concretize if request.concretize else None))
+
+
+def lift_evaluation_error(compiled: CompiledModel, prop: str, err: EvaluationError
+                          ) -> EvaluationError:
+    """An evaluation error met on a monitored model, on the original model (a
+    monitor's own actions come after the original ones: dropped)."""
+    trace = err.trace
+    if trace is None or compiled.model.symbolic_knobs:
+        return err
+    kept = [c for c in trace.choices if c < len(compiled.model.actions)]
+    index = [p.name for p in compiled.model.properties].index(prop)
+    try:
+        return evaluation_error(compiled, trace.init_index, kept, [index])
+    except ReplayError:
+        return err
 
 
 def _proof(parts: list[PropertyResult]) -> Proof:
