@@ -100,7 +100,7 @@ class Rounds:
 
     @property
     def name(self) -> str:
-        return f"{self.prop.name}:rounds"
+        return rounds_name(self.prop.name)
 
     @property
     def stutter(self) -> int:
@@ -160,25 +160,35 @@ def rounds(model: Model, prop_name: str, k: int) -> Rounds:
     counter = _Counter(conditions, waits, state.add("rounds", IntRange(0, k + 1), INT, 0),
                        _pending(prop, seen), seen, k)
     group_of = {a: g for g, (_, members) in enumerate(groups.values()) for a in members}
+    # The counter's updates depend only on the group an action takes: built once per
+    # group (and once for all the unfair actions and Stutter), shared by its actions.
+    updates_of: dict[int | None, list[tuple[int, Expr]]] = {}
+    for group in {*group_of.values(), None}:
+        updates_of[group] = counter.updates(set() if group is None else {group})
     actions = []
     for index, action in enumerate(model.actions):
-        taken = {group_of[index]} if index in group_of else set()
         actions.append(replace(
-            action, updates=tuple(sorted([*action.updates, *counter.updates(taken)])),
+            action, updates=tuple(sorted([*action.updates,
+                                          *updates_of[group_of.get(index)]])),
             defined_guard=both_defined(action.defined_guard, prop.defined),
             defined_updates=both_defined(action.defined_updates, prop.defined)))
     actions.append(ActionInstance(
-        STUTTER, (), all_of(disabled), tuple(sorted(counter.updates(set()))), prop.location,
+        STUTTER, (), all_of(disabled), tuple(sorted(updates_of[None])), prop.location,
         "nothing happens (allowed for ever only where no fair action is enabled)",
         defined_guard=prop.defined))
     claim = any_of([not_(counter.pending), le(counter.count, k)])
     text = (f"no pending state has seen more than {k} round{'s' if k != 1 else ''} in "
             "which every fair action was taken or disabled")
-    check = Property(f"{prop.name}:rounds", f"{prop.name}: {text}", claim, prop.location,
+    check = Property(rounds_name(prop.name), f"{prop.name}: {text}", claim, prop.location,
                      prop.defined)
     weakened = tuple(key for key, (fairness, _) in groups.items()
                      if fairness == Fairness.STRONG)
     return Rounds(model, state.model(actions, [check]), prop, k, tuple(groups), weakened)
+
+
+def rounds_name(prop: str) -> str:
+    """The monitored model's one property: the round counter's bound."""
+    return f"{prop}:rounds"
 
 
 def _pending(prop: Property, seen: Expr | None) -> Expr:

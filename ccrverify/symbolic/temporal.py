@@ -350,6 +350,6 @@ def _proved_liveness(compiled: CompiledModel, prop: ModelProperty, request: Requ
     found = _liveness(compiled, prop, request)
     if found.verdict.kind == VerdictKind.VIOLATED:
         return replace(found, found_by=LASSO_SEARCH), []
-    searched = (found.verdict.reason if found.verdict.kind == VerdictKind.UNKNOWN
-                else f"no fair lasso within {request.depth} steps")
-    return replace(found, verdict=Verdict.unknown(f"{attempt.doubt}; {searched}")), []
+    # (the lasso search's reason: no fair lasso within the depth, or why z3 gave up)
+    return replace(found, verdict=Verdict.unknown(f"{attempt.doubt}; {found.verdict.reason}")
+                   ), []
