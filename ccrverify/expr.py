@@ -431,10 +431,10 @@ def ite(cond: Value, then: Value, other: Value) -> Expr:
 
 # -- traversal -------------------------------------------------------------------------
 def walk(roots: Iterable[Expr],
-         children: Callable[[Expr], Iterable[object]] = lambda node: node.args
-         ) -> list[Expr]:
+         children: Callable[[Expr], Iterable[object]] | None = None) -> list[Expr]:
     """Every distinct node (by identity) under the roots, children first (`children`:
-    which of a node's arguments to descend into, in the order they are pushed)."""
+    which of a node's arguments to descend into, in the order they are pushed;
+    default its args, read without a call: every engine walks its expressions)."""
     seen: set[int] = set()
     order: list[Expr] = []
     stack: list[tuple[Expr, bool]] = [(r, False) for r in roots]
@@ -447,7 +447,7 @@ def walk(roots: Iterable[Expr],
             continue
         seen.add(id(node))
         stack.append((node, True))
-        for child in children(node):
+        for child in node.args if children is None else children(node):
             if isinstance(child, Expr):
                 stack.append((child, False))
     return order
