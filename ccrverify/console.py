@@ -71,7 +71,7 @@ class PipeSafe:
 
 
 def install() -> tuple[Any, Any]:
-    """Make stdout pipe-safe and both streams encoding-safe; returns the old streams."""
+    """Make both streams pipe-safe and encoding-safe; returns the old streams."""
     old = sys.stdout, sys.stderr
     for stream in old:
         reconfigure = getattr(stream, "reconfigure", None)

@@ -70,7 +70,8 @@ def _error_at(compiled: CompiledModel, parent: dict[int, tuple[int, int]], state
     while state in parent:
         state, action = parent[state]
         choices.append(action)
-    init_index = compiled.init_states().index(state)
+    init_index = compiled.init_index(compiled.layout.unpack(state))
+    assert init_index is not None, "a path starts in an initial state"
     return evaluation_error(compiled, init_index, choices[::-1], checked)
 
 

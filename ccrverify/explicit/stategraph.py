@@ -282,8 +282,9 @@ def _build_python(compiled: CompiledModel, request: Request) -> StateGraph:
         while parent[node] >= 0:
             actions.append(parent_action[node])
             node = parent[node]
-        raise evaluation_error(compiled, compiled.init_states().index(order[node]),
-                               actions[::-1]) from None
+        start = compiled.init_index(compiled.layout.unpack(order[node]))
+        assert start is not None, "a path starts in an initial state"
+        raise evaluation_error(compiled, start, actions[::-1]) from None
     inits = compiled.init_states()
     first_index: dict[int, int] = {}  # each initial state's first index
     for i, s in enumerate(inits):
