@@ -53,7 +53,8 @@ NUMPY: dict[Op, _Code] = exhaustive({
     else str(n.value),
     Op.VAR: lambda n, a, k: f"b{n.args[0]}" if n.sort == "bool" else f"v{n.args[0]}",
     Op.KNOB: _knob,
-    Op.NOT: lambda n, a, k: f"(~{a[0]})",
+    # Not `~`: on a Python bool (a comparison of two constants, say) it gives -2 or -1.
+    Op.NOT: lambda n, a, k: f"np.logical_not({a[0]})",
     Op.AND: lambda n, a, k: "(" + " & ".join(a) + ")",
     Op.OR: lambda n, a, k: "(" + " | ".join(a) + ")",
     Op.EQ: _infix("=="), Op.LT: _infix("<"), Op.LE: _infix("<="),

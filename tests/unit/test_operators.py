@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ccrverify import compile as interpreter
@@ -78,6 +78,10 @@ STATES = st.tuples(*[st.integers(-4, 4) for _ in INTS], *[st.integers(0, 1) for 
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(ints, bools), st.lists(STATES, min_size=1, max_size=6))
+# Found by this test: numpy's `~` on the Python bool of two constants compared (-2).
+@example(ir.ite(ir.not_(ir.eq(ir.const(1), ir.must(ir.not_(BOOLS[0]), ir.const(1),
+                                                   "a read at {0}", ir.const(1)))), 1, 0),
+         [(0, 0, 0, 0, 0)])
 def test_all_translators_agree_where_the_expression_is_defined(e: Expr, states: list[Any]
                                                                ) -> None:
     for values in states:
