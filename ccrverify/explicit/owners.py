@@ -18,9 +18,15 @@ each owner picks the parents one worker would.
 When the level is done the owners swap their new states' sorted ids: a new
 state's position in the next level is its rank among all of them, which is
 one worker's order. Each owner checks the invariants on its new states and
-sends this process (which only coordinates) their positions, parents,
-actions and failing positions; here they are put in place as the level.
-Counts, verdicts and counterexamples are those of one worker.
+sends this process (which only coordinates) a summary (how many, failing
+positions, deadlocks), then, on a socket of its own, their positions, parents
+and actions. Once the summaries say the search goes on, the next level is
+ordered, and the owners expand it while this process puts the last one in
+place. Counts, verdicts and counterexamples are those of one worker.
+
+Every owner's visited set grows at the start of a level, by a rule on totals
+all owners know, so they rehash in the same level: one owner's rehash in the
+middle of a level would keep the others waiting at its end.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ import signal
 import socket
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import wait
@@ -72,22 +79,24 @@ class Owners:
         self.peak = 0  # the owners' own peak memory (beyond what they share with this process)
         self.shared = _status("VmRSS")  # what each owner shares with this process at the fork
         self.healthy = True
+        self.ordered = False  # the next level is ordered (its answers not read yet)
         context = multiprocessing.get_context("fork")
         controls: list[tuple[Any, Any]] = []
+        # (this process's end, the owner's): each owner's level, in arrays
+        data: list[tuple[socket.socket, socket.socket]] = []
         links: dict[tuple[int, int], tuple[socket.socket, socket.socket]] = {}
         self.processes = []
         try:
             for _ in range(self.count):
                 controls.append(context.Pipe())
+                data.append(_socket_pair())
             for p in range(self.count):
                 for q in range(p + 1, self.count):
-                    links[p, q] = socket.socketpair()
-                    for end in links[p, q]:
-                        end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
-                        end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+                    links[p, q] = _socket_pair()
             for index in range(self.count):
                 process = context.Process(target=_serve, name=f"ccrverify-owner-{index}",
-                                          args=(index, search, rows, keys, controls, links),
+                                          args=(index, search, rows, keys, controls,
+                                                data[index][1], links),
                                           daemon=True)
                 process.start()
                 self.processes.append(process)
@@ -98,69 +107,106 @@ class Owners:
             for mine, theirs in controls:
                 mine.close()
                 theirs.close()
+            for pair in data:
+                for end in pair:
+                    end.close()
             raise UsageError(f"--workers {self.count}: the worker processes could not be "
                              f"started ({err.strerror or err})",
                              hint="use fewer workers, or raise the limit it names "
                                   "(ulimit -n for open files)") from None
-        finally:  # this process keeps only its ends of the control pipes
+        finally:  # this process keeps only its ends of the pipes to the owners
             for pair in links.values():
                 for end in pair:
                     end.close()
-        for _, theirs in controls:
+        for (_, theirs), (_, their_data) in zip(controls, data, strict=True):
             theirs.close()
+            their_data.close()
         self.controls = [mine for mine, _ in controls]
+        self.data = [mine for mine, _ in data]
 
     # -- a level at a time ---------------------------------------------------------------
     def initial(self) -> None:
+        self._order("initial")
         self._level("initial")
 
     def expand(self) -> None:
+        if not self.ordered:  # (as a rule it was, as soon as the last level was counted)
+            self._order("expand")
         self._level("expand")
 
-    def _level(self, order: str) -> None:
+    def _order(self, kind: str) -> None:
+        search = self.search
+        limit = search.request.max_states
+        room = None if limit is None else max(0, limit - search.found.distinct)
+        # A new level has no violation yet: every pending invariant, as many as wanted.
+        self._send([(kind, self.size, room, sorted(search.pending),
+                     search.request.counterexamples)] * self.count)
+        self.ordered = True
+
+    def _level(self, kind: str) -> None:
         """The owners find the next level and number it; here its parents are put in
         place and the invariants' failures recorded, as one worker would."""
         from ccrverify.explicit.search import action_dtype, parent_dtype
 
         search = self.search
-        limit = search.request.max_states
-        room = None if limit is None else max(0, limit - search.found.distinct)
-        # A new level has no violation yet: every pending invariant, as many as wanted.
-        check = (sorted(search.pending), search.request.counterexamples)
-        replies = self._ask([(order, self.size, room) + check] * self.count)
-        if order == "expand":
-            dead = sorted(d for reply in replies for d in reply.dead)
-            search.tally([(sum(reply.transitions for reply in replies),
+        summaries = self._answers()
+        self.ordered = False
+        if kind == "expand":
+            dead = sorted(d for summary in summaries for d in summary.dead)
+            search.tally([(sum(summary.transitions for summary in summaries),
                            tuple(dead[:search.request.counterexamples]))])
-        size = sum(reply.positions.size for reply in replies)
+        size = sum(summary.size for summary in summaries)
         if not size and len(search.levels):
             self.size = 0  # no new state: the search is over
             return
         actions = len(search.kernel.expand)
-        parent = np.empty(size, dtype=np.int64 if order == "initial" else parent_dtype(self.size))
+        parent = np.empty(size, dtype=np.int64 if kind == "initial" else parent_dtype(self.size))
         action = np.empty(size, dtype=action_dtype(actions))
-        for reply in replies:
-            parent[reply.positions] = reply.parent
-            action[reply.positions] = reply.action
-        search.levels.append(parent, action)
-        search.found.distinct += size
-        self.size = size
-        errors = [reply.error for reply in replies if reply.error is not None]
+        errors = [summary.error for summary in summaries if summary.error is not None]
+        failures: dict[int, list[int]] = {}
+        for summary in summaries:
+            for index, positions in summary.failures.items():
+                failures.setdefault(index, []).extend(positions)
+        wanted = search.request.counterexamples
+        with _whole():  # an interrupted run keeps whole levels only
+            search.levels.append(parent, action)  # filled in by _place
+            search.found.distinct += size
+            self.size = size
+            search.record_failures([{index: sorted(positions)[:wanted]
+                                     for index, positions in sorted(failures.items())}])
+            if size and not errors and not search._should_stop():
+                self._order("expand")  # the owners go on while this level is put in place
+            self._place(summaries, parent, action)
         if errors:  # the first in the level, as one worker meets it
             raise RowError(*min(errors, key=lambda error: error[1]))
-        failures: dict[int, list[int]] = {}
-        for reply in replies:
-            for index, positions in reply.failures.items():
-                failures.setdefault(index, []).extend(positions)
-        search.record_failures([{index: sorted(positions)[:check[1]]
-                                 for index, positions in sorted(failures.items())}])
+
+    def _place(self, summaries: list[Summary], parent: Any, action: Any) -> None:
+        """Each owner's states' parents and actions at their positions in the level."""
+        for i, summary in enumerate(summaries):
+            if not summary.size:
+                continue
+            try:
+                positions = _read(self.data[i], np.empty(summary.size, dtype=np.int64))
+                parent[positions] = _read(self.data[i], np.empty(summary.size, parent.dtype))
+                action[positions] = _read(self.data[i], np.empty(summary.size, action.dtype))
+            except OSError:
+                self.healthy = False
+                self.processes[i].join(timeout=1)
+                raise RuntimeError(f"worker process {i} ended without an answer (exit "
+                                   f"status {self.processes[i].exitcode})") from None
 
     # -- talking to the owners -----------------------------------------------------------
     def _ask(self, orders: list[tuple[Any, ...]]) -> list[Any]:
         """Each owner's answer to its order (an evaluation error raised as one)."""
+        self._send(orders)
+        return self._answers()
+
+    def _send(self, orders: list[tuple[Any, ...]]) -> None:
         self.healthy = False  # until every answer is in
         for control, order in zip(self.controls, orders, strict=True):
             control.send(order)
+
+    def _answers(self) -> list[Any]:
         answers: list[Any] = [None] * self.count
         waiting = set(range(self.count))
         while waiting:
@@ -195,7 +241,7 @@ class Owners:
             return
         self.peak = sum(max(0, _status("VmHWM", process.pid or 0) - self.shared)
                         for process in self.processes)
-        if self.healthy:
+        if self.healthy:  # (not while a level is ordered: that is not waited for)
             try:
                 self._ask([("stop",)] * self.count)
             except (RuntimeError, OSError, EOFError):
@@ -205,12 +251,13 @@ class Owners:
             if process.is_alive():
                 process.kill()
                 process.join()
-        for control in self.controls:
-            control.close()
+        for end in self.controls + self.data:
+            end.close()
         self.processes = []
 
 
 def _serve(index: int, search: Any, rows: Any, keys: Any, controls: list[Any],
+           data: socket.socket,
            links: dict[tuple[int, int], tuple[socket.socket, socket.socket]]) -> None:
     """An owner process: answer orders until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the coordinator handles Ctrl-C
@@ -228,7 +275,7 @@ def _serve(index: int, search: Any, rows: Any, keys: Any, controls: list[Any],
         else:
             a.close()
             b.close()
-    owner = Owner(index, len(controls), search, rows, keys, peers)
+    owner = Owner(index, len(controls), search, rows, keys, peers, data)
     while True:
         try:
             order = control.recv()
@@ -259,13 +306,42 @@ def _status(field: str, pid: int | str = "self") -> int:
     return 0
 
 
-@dataclass
-class Reply:
-    """An owner's part of a new level, numbered as one worker numbers it."""
+@contextmanager
+def _whole() -> Iterator[None]:
+    """Ctrl-C takes effect after the block, which puts a level in place: a level
+    half in place would give wrong traces. (The block waits only for data an owner
+    has already queued, or for its end.)"""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield  # Ctrl-C raises nothing here, or its handler is not Python's: left alone
+        return
+    pressed: list[int] = []
 
-    positions: Any  # int64, ascending: its new states' positions in the level
-    parent: Any  # each one's parent position (initial states: the index of the state)
-    action: Any  # each one's action instance (initial states: -1)
+    signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if pressed:
+        raise KeyboardInterrupt
+
+
+def _socket_pair() -> tuple[socket.socket, socket.socket]:
+    pair = socket.socketpair()
+    for end in pair:
+        end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
+        end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+    return pair
+
+
+@dataclass
+class Summary:
+    """An owner's part of a new level, numbered as one worker numbers it: the
+    arrays follow on the owner's data socket (int64 positions, ascending; each
+    state's parent position, or for an initial state its index; its action
+    instance, or -1)."""
+
+    size: int  # its new states
     failures: dict[int, list[int]]  # invariant -> its first failing positions
     transitions: int = 0  # of the states it expanded
     dead: tuple[int, ...] = ()  # its first deadlocked positions in the expanded level
@@ -276,7 +352,7 @@ class Owner:
     """One worker process's share: its part of the visited set and of the level."""
 
     def __init__(self, index: int, count: int, search: Any, rows: Any, keys: Any,
-                 peers: dict[int, socket.socket]) -> None:
+                 peers: dict[int, socket.socket], data: socket.socket) -> None:
         self.index, self.count = index, count
         self.kernel = search.kernel
         self.expander = search.expander()
@@ -284,6 +360,8 @@ class Owner:
         self.symmetric = search.canon is not None
         self.visited = RowSet(self.words)
         self.peers = peers
+        self.data = data
+        self.sizes: list[int] = []  # every level's states (all owners')
         self.initial_rows: Any = (rows, keys)
         self.frontier: Any = np.zeros((self.words, 0), dtype=np.int64)
         self.positions: Any = np.zeros(0, dtype=np.int64)  # each frontier state's, ascending
@@ -296,7 +374,7 @@ class Owner:
         self.outbox: queue.Queue[Callable[[], None] | None] = queue.Queue()
         threading.Thread(target=self._send_all, daemon=True).start()
 
-    def initial(self, n: int, room: int | None, pending: list[int], wanted: int) -> Reply:
+    def initial(self, n: int, room: int | None, pending: list[int], wanted: int) -> Summary:
         """This owner's initial states (their ids: their indices)."""
         rows, keys = self.initial_rows
         self.initial_rows = None
@@ -306,9 +384,10 @@ class Owner:
         self.new_states, self.new_ids = [rows[:, first]], [first]
         return self._number(n, room, pending, wanted, initial=True)
 
-    def expand(self, n: int, room: int | None, pending: list[int], wanted: int) -> Reply:
+    def expand(self, n: int, room: int | None, pending: list[int], wanted: int) -> Summary:
         """Expand this owner's states of the level (n states in all), batch by batch
         in step with the other owners; number the new states found."""
+        self._grow_ahead()
         transitions, dead = 0, list[int]()
         # A batch of about a chunk per owner: the insertion's temporaries stay small
         chunk = search_module.MAX_CHUNK
@@ -328,9 +407,18 @@ class Owner:
             previous = current
         if previous is not None:
             self._take_in(*previous)
-        reply = self._number(n, room, pending, wanted)
-        reply.transitions, reply.dead = transitions, tuple(dead[:self.expander.wanted])
-        return reply
+        summary = self._number(n, room, pending, wanted)
+        summary.transitions, summary.dead = transitions, tuple(dead[:self.expander.wanted])
+        return summary
+
+    def _grow_ahead(self) -> None:
+        """Make room in the visited set for the level about to be found: as many
+        new states as the last level had, times its growth (at most 4), shared
+        evenly with 5 % to spare. Every owner knows these totals, so all of them
+        grow now or none does."""
+        last, before = self.sizes[-1], self.sizes[-2] if len(self.sizes) > 1 else 1
+        expected = last * min(4.0, last / max(before, 1))
+        self.visited.make_room(int((sum(self.sizes) + expected) / self.count * 1.05))
 
     def _chunk(self, a: int, b: int) -> Candidates:
         try:
@@ -393,7 +481,7 @@ class Owner:
                     peer.sendall(memoryview(row).cast("B"))
 
     def _number(self, n: int, room: int | None, pending: list[int], wanted: int,
-                initial: bool = False) -> Reply:
+                initial: bool = False) -> Summary:
         """The level (expanded from `n` states) is found: each new state's position
         is its rank among every owner's new ids; keep those within the state limit
         (`room`) as the frontier and check the invariants on them."""
@@ -402,27 +490,34 @@ class Owner:
         self.new_states, self.new_ids = [], []
         self.outbox.put(partial(_send_ids, list(self.peers.values()), ids))
         positions = np.arange(ids.size, dtype=np.int64)
+        total = ids.size
         for q in sorted(self.peers):
             others = _receive_ids(self.peers[q])
             positions += np.searchsorted(others, ids)
+            total += others.size
         if room is not None:
             keep = int(np.searchsorted(positions, room))
             states, ids, positions = states[:, :keep], ids[:keep], positions[:keep]
+            total = min(total, room)
+        self.sizes.append(total)
         self.frontier, self.positions = states, positions
-        if initial:
-            parent, action = ids, np.full(ids.size, -1, dtype=np.int16)
-        else:  # in the level's own dtypes: less to send, nothing to convert there
-            from ccrverify.explicit.search import action_dtype, parent_dtype
+        # In the level's own dtypes: the coordinator reads them straight in.
+        from ccrverify.explicit.search import action_dtype, parent_dtype
 
-            actions = len(self.kernel.expand)
+        actions = len(self.kernel.expand)
+        if initial:
+            parent, action = ids, np.full(ids.size, -1, dtype=action_dtype(actions))
+        else:
             parent = (ids // actions).astype(parent_dtype(n))
             action = (ids % actions).astype(action_dtype(actions))
-        reply = Reply(positions, parent, action, {})
+        if ids.size:
+            self.outbox.put(partial(_send_arrays, [self.data], [positions, parent, action]))
+        summary = Summary(int(ids.size), {})
         try:
-            reply.failures = self._failures(pending, wanted)
+            summary.failures = self._failures(pending, wanted)
         except RowError as err:  # in the new level: the coordinator numbers it first
-            reply.error = (err.state, err.row)
-        return reply
+            summary.error = (err.state, err.row)
+        return summary
 
     def _failures(self, pending: list[int], wanted: int) -> dict[int, list[int]]:
         from ccrverify.explicit.search import failing_positions
@@ -497,8 +592,15 @@ def _read_count(peer: socket.socket) -> int:
 def _send_ids(peers: list[socket.socket], ids: Any) -> None:
     for peer in peers:
         peer.sendall(np.array([ids.size], dtype=np.int64).tobytes())
-        if ids.size:
-            peer.sendall(memoryview(ids).cast("B"))
+    _send_arrays(peers, [ids])
+
+
+def _send_arrays(peers: list[socket.socket], arrays: list[Any]) -> None:
+    for peer in peers:
+        for array in arrays:
+            if array.size:
+                contiguous: Any = np.ascontiguousarray(array)
+                peer.sendall(memoryview(contiguous).cast("B"))
 
 
 def _receive_ids(peer: socket.socket) -> Any:

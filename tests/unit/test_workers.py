@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import replace
@@ -93,6 +94,30 @@ def test_an_interrupted_run_with_workers_keeps_its_finished_levels(
     result = search.check(model, Request(workers=2))
     assert not result.complete and any("interrupted" in note for note in result.notes)
     assert result.stats.distinct_states == sum(sizes[:4])
+    assert not multiprocessing.active_children()
+
+
+def test_ctrl_c_while_a_level_is_put_in_place_keeps_that_level_whole(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    model = compiled("examples/twophase.py", rm=5)
+    whole = search.Search(model, Request())
+    whole.run()
+    place = owners.Owners._place
+    calls = []
+
+    def interrupt_the_third(self: Any, *args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+        place(self, *args)
+
+    monkeypatch.setattr(owners.Owners, "_place", interrupt_the_third)
+    stopped = search.Search(model, Request(workers=2))
+    stopped.run()
+    assert stopped.stop_reason == "interrupted" and len(stopped.levels) == 3
+    for mine, theirs in zip(stopped.levels.parents + stopped.levels.actions,
+                            whole.levels.parents[:3] + whole.levels.actions[:3], strict=True):
+        assert (mine == theirs).all()
     assert not multiprocessing.active_children()
 
 
