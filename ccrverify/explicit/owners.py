@@ -31,7 +31,9 @@ middle of a level would keep the others waiting at its end.
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
+import os
 import queue
 import signal
 import socket
@@ -53,6 +55,8 @@ from ccrverify.explicit.rowset import RowSet, hash_rows
 from ccrverify.explicit.vector import RowError
 
 SOCKET_BUFFER = 1 << 22  # bytes: fewer, larger copies between owners
+SHARED_BYTES = 1 << 26  # an owner's shared memory for its parts to all its peers (touched as used)
+SLOTS = 4  # buffers per pair of owners, used in turn (why 4: `Owner._send_batch`)
 
 
 def available() -> bool:
@@ -61,12 +65,12 @@ def available() -> bool:
 
 
 def share_of(hashes: Any, count: int) -> Any:
-    """Each state's owner: its hash's top 32 bits scaled to `count` (the visited
-    set's slots come from the low bits)."""
+    """Each state's owner (uint64): its hash's top 32 bits scaled to `count` (the
+    visited set's slots come from the low bits)."""
     if not count & (count - 1):  # a power of two: the top bits alone
-        return (hashes >> np.uint64(64 - count.bit_length() + 1)).astype(np.intp) \
-            if count > 1 else np.zeros(hashes.shape, dtype=np.intp)
-    return ((hashes >> np.uint64(32)) * np.uint64(count) >> np.uint64(32)).astype(np.intp)
+        return hashes >> np.uint64(64 - count.bit_length() + 1) \
+            if count > 1 else np.zeros(hashes.shape, dtype=np.uint64)
+    return (hashes >> np.uint64(32)) * np.uint64(count) >> np.uint64(32)
 
 
 class Owners:
@@ -80,6 +84,7 @@ class Owners:
         self.shared = _status("VmRSS")  # what each owner shares with this process at the fork
         self.healthy = True
         self.ordered = False  # the next level is ordered (its answers not read yet)
+        self.finished = False  # told to stop (or stopped)
         context = multiprocessing.get_context("fork")
         controls: list[tuple[Any, Any]] = []
         # (this process's end, the owner's): each owner's level, in arrays
@@ -93,10 +98,14 @@ class Owners:
             for p in range(self.count):
                 for q in range(p + 1, self.count):
                     links[p, q] = _socket_pair()
+            # (sender, receiver) -> the shared buffers that carry its batches' parts
+            size = SHARED_BYTES // SLOTS // max(1, self.count - 1)
+            slots = {(p, q): Slots(size) for p in range(self.count)
+                     for q in range(self.count) if p != q}
             for index in range(self.count):
                 process = context.Process(target=_serve, name=f"ccrverify-owner-{index}",
                                           args=(index, search, rows, keys, controls,
-                                                data[index][1], links),
+                                                data[index][1], links, slots),
                                           daemon=True)
                 process.start()
                 self.processes.append(process)
@@ -235,19 +244,29 @@ class Owners:
         self.healthy = True
         return [answer[1] for answer in answers]
 
-    def close(self) -> None:
-        """Stop the owners (their peak memory read first: a stopped run counts too)."""
-        if not self.processes:
+    def finish(self) -> None:
+        """Tell the owners to stop, their peak memory read first (a stopped run
+        counts too); `close` waits for them, once the result is out."""
+        if not self.processes or self.finished:
             return
+        self.finished = True
         self.peak = sum(max(0, _status("VmHWM", process.pid or 0) - self.shared)
                         for process in self.processes)
-        if self.healthy:  # (not while a level is ordered: that is not waited for)
-            try:
-                self._ask([("stop",)] * self.count)
-            except (RuntimeError, OSError, EOFError):
-                pass
+        if not self.healthy:  # an owner failed, or a level is ordered: not waited for
+            for process in self.processes:
+                process.kill()
+            return
+        try:
+            self._send([("stop",)] * self.count)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        if not self.processes:
+            return
+        self.finish()
         for process in self.processes:
-            process.join(timeout=5 if self.healthy else 0)
+            process.join(timeout=5)
             if process.is_alive():
                 process.kill()
                 process.join()
@@ -258,7 +277,8 @@ class Owners:
 
 def _serve(index: int, search: Any, rows: Any, keys: Any, controls: list[Any],
            data: socket.socket,
-           links: dict[tuple[int, int], tuple[socket.socket, socket.socket]]) -> None:
+           links: dict[tuple[int, int], tuple[socket.socket, socket.socket]],
+           slots: dict[tuple[int, int], Slots]) -> None:
     """An owner process: answer orders until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the coordinator handles Ctrl-C
     # Keep only this owner's ends: a peer that dies must look closed to the others.
@@ -275,7 +295,8 @@ def _serve(index: int, search: Any, rows: Any, keys: Any, controls: list[Any],
         else:
             a.close()
             b.close()
-    owner = Owner(index, len(controls), search, rows, keys, peers, data)
+    owner = Owner(index, len(controls), search, rows, keys, peers, data,
+                  {q: slots[index, q] for q in peers}, {q: slots[q, index] for q in peers})
     while True:
         try:
             order = control.recv()
@@ -290,7 +311,9 @@ def _serve(index: int, search: Any, rows: Any, keys: Any, controls: list[Any],
         except BaseException:  # noqa: BLE001 -- reported to the coordinator, which raises
             answer = ("failed", traceback.format_exc(limit=-3).strip().splitlines()[-1])
         control.send(answer)
-        if order[0] == "stop" or answer[0] != "ok":
+        if order[0] == "stop":
+            os._exit(0)  # nothing to tidy: the kernel frees the arrays at once
+        if answer[0] != "ok":
             return
 
 
@@ -352,7 +375,8 @@ class Owner:
     """One worker process's share: its part of the visited set and of the level."""
 
     def __init__(self, index: int, count: int, search: Any, rows: Any, keys: Any,
-                 peers: dict[int, socket.socket], data: socket.socket) -> None:
+                 peers: dict[int, socket.socket], data: socket.socket,
+                 slots_out: dict[int, Slots], slots_in: dict[int, Slots]) -> None:
         self.index, self.count = index, count
         self.kernel = search.kernel
         self.expander = search.expander()
@@ -361,6 +385,7 @@ class Owner:
         self.visited = RowSet(self.words)
         self.peers = peers
         self.data = data
+        self.slots_out, self.slots_in = slots_out, slots_in
         self.sizes: list[int] = []  # every level's states (all owners')
         self.initial_rows: Any = (rows, keys)
         self.frontier: Any = np.zeros((self.words, 0), dtype=np.int64)
@@ -450,7 +475,11 @@ class Owner:
             _gather(part, sel, every, at, self.symmetric)
             at += sel.size
         for q, count in zip(sorted(self.peers), counts[1:], strict=True):
-            for target in _arrays(every, self.symmetric):
+            shared = self.slots_in[q].next(self.words, count, self.symmetric)
+            for i, target in enumerate(_arrays(every, self.symmetric)):
+                if shared is not None:
+                    np.copyto(target[..., at:at + count], _arrays(shared, self.symmetric)[i])
+                    continue
                 for row in np.atleast_2d(target):
                     _read(self.peers[q], row[at:at + count])
             at += count
@@ -462,23 +491,30 @@ class Owner:
         self.new_ids.append(every.ids[order])
 
     def _send_batch(self, parts: list[Candidates], outgoing: dict[int, list[Any]]) -> None:
-        """Each peer's candidates of the batch: their count, then each array (a word
-        of the states at a time), gathered into one piece."""
+        """Each peer's candidates of the batch, gathered into one piece: into the
+        next of its shared buffers, then their count on the socket; or, where they
+        do not fit there, the count, then each array (a word of the states at a
+        time) on the socket.
+
+        A buffer is written again 4 parts later, by which time the peer has read
+        it: this owner queues batch b after reading the peer's part of b - 2,
+        which the peer sent before reading our part of b - 3 and after reading
+        our part of b - 4 (each owner reads batch b - 1 after sending b)."""
         for q in sorted(self.peers):
             sels = outgoing[q]
             count = sum(sel.size for sel in sels)
             peer = self.peers[q]
-            peer.sendall(np.array([count], dtype=np.int64).tobytes())
-            if not count:
-                continue
-            piece = self.outgoing.view(count)
+            shared = self.slots_out[q].next(self.words, count, self.symmetric)
+            piece = shared if shared is not None else self.outgoing.view(count)
             at = 0
             for part, sel in zip(parts, sels, strict=True):
                 _gather(part, sel, piece, at, self.symmetric)
                 at += sel.size
-            for target in _arrays(piece, self.symmetric):
-                for row in np.atleast_2d(target):
-                    peer.sendall(memoryview(row).cast("B"))
+            peer.sendall(np.array([count], dtype=np.int64).tobytes())
+            if shared is None:
+                for target in _arrays(piece, self.symmetric):
+                    for row in np.atleast_2d(target):
+                        peer.sendall(memoryview(row).cast("B"))
 
     def _number(self, n: int, room: int | None, pending: list[int], wanted: int,
                 initial: bool = False) -> Summary:
@@ -552,6 +588,38 @@ def _empty(words: int, count: int, symmetric: bool) -> Candidates:
     keys = np.empty((words, count), dtype=np.int64) if symmetric else states
     return Candidates(0, states, keys, np.empty(count, dtype=np.uint64),
                       np.empty(count, dtype=np.int64))
+
+
+class Slots:
+    """Shared memory that carries one owner's batch parts to another (mapped
+    before the fork, so both see it): SLOTS buffers, taken in turn by both ends
+    for every part with candidates."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        # (pages are used as they are touched; a mapping has one at least)
+        self.memory = mmap.mmap(-1, max(SLOTS * size, mmap.PAGESIZE))
+        self.turn = 0
+
+    def next(self, words: int, count: int, symmetric: bool) -> Candidates | None:
+        """The next buffer as the arrays of `count` candidates (None when there is
+        none to carry, or they do not fit: they go by socket)."""
+        if not count:
+            return None
+        at = self.turn % SLOTS * self.size
+        self.turn += 1
+        if count * 8 * (words * (2 if symmetric else 1) + 2) > self.size:
+            return None
+
+        def array(shape: tuple[int, ...], dtype: Any) -> Any:
+            nonlocal at
+            part = np.frombuffer(self.memory, dtype, int(np.prod(shape)), at).reshape(shape)
+            at += part.nbytes
+            return part
+
+        states = array((words, count), np.int64)
+        keys = array((words, count), np.int64) if symmetric else states
+        return Candidates(0, states, keys, array((count,), np.uint64), array((count,), np.int64))
 
 
 class Scratch:

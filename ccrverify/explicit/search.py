@@ -204,7 +204,7 @@ class Search:
                 raise self._evaluation_error(err) from None
             finally:
                 if self.owners is not None:
-                    self.owners.close()
+                    self.owners.finish()  # (waited for by close)
 
     def _in_processes(self) -> bool:
         """Workers as processes (`owners.py`) for an in-memory search of safety
@@ -216,7 +216,8 @@ class Search:
                 and self.edges is None and not self.keep_states and owners.available())
 
     def close(self) -> None:
-        """Remove what the search kept on disk for itself (not a checkpoint)."""
+        """Remove what the search kept on disk for itself (not a checkpoint); wait
+        for its worker processes to end."""
         if self.spill is not None:
             self.spill.close()
         if self.owners is not None:

@@ -24,14 +24,17 @@ from ccrverify.explicit import owners, search
 from ccrverify.request import Request
 
 
+@pytest.mark.parametrize("shared", [owners.SHARED_BYTES, 16_000, 0],
+                         ids=["parts in shared memory", "some by socket", "all by socket"])
 @pytest.mark.parametrize(("spec", "knobs"), MODELS, ids=lambda x: str(x))
 def test_workers_find_what_one_worker_finds(monkeypatch: pytest.MonkeyPatch, spec: str,
-                                            knobs: dict[str, Any]) -> None:
+                                            knobs: dict[str, Any], shared: int) -> None:
     model = compiled(spec, **knobs)
     alone = summary(search.check(model, Request()))
     monkeypatch.setattr(search, "MIN_CHUNK", 64)
     monkeypatch.setattr(search, "MAX_CHUNK", 64)
     monkeypatch.setattr(search, "BATCH", 1000)
+    monkeypatch.setattr(owners, "SHARED_BYTES", shared)  # the rest goes by socket
     for workers in (2, 3):
         assert summary(search.check(model, Request(workers=workers))) == alone, workers
 
@@ -114,6 +117,7 @@ def test_ctrl_c_while_a_level_is_put_in_place_keeps_that_level_whole(
     monkeypatch.setattr(owners.Owners, "_place", interrupt_the_third)
     stopped = search.Search(model, Request(workers=2))
     stopped.run()
+    stopped.close()
     assert stopped.stop_reason == "interrupted" and len(stopped.levels) == 3
     for mine, theirs in zip(stopped.levels.parents + stopped.levels.actions,
                             whole.levels.parents[:3] + whole.levels.actions[:3], strict=True):
