@@ -4,16 +4,18 @@ Threads do not scale this search (1.0-1.1x measured with two): the visited
 set's probe rounds are many small numpy operations, and the interpreter lock
 is held between them. So N forked worker processes each own the states whose
 hash falls in their share: that part of the visited set and of every level.
+The search runs in one process until a level fills a batch (`takeover`); the
+fork then hands each owner its share of what was found.
 
 A level is expanded in batches, ranges of its positions that every owner
 walks in the same order. For each batch an owner expands its own states in
-the range, keeps the candidates it owns, sends each other owner its part (a
-socket per pair, written by one sending thread, so two full sockets cannot
-block each other), expands the next batch, and only then reads the others'
-parts and inserts what it owns of the batch in one call, which keeps the
-smallest candidate id of each new state. Ids carry level positions (parent
-position * actions + action) and every earlier batch's ids are smaller, so
-each owner picks the parents one worker would.
+the range, keeps the candidates it owns, has its sending thread put each other
+owner's part in shared memory (or, if too large, on the socket between them),
+expands the next batch, and only then reads the others' parts and inserts what
+it owns of the batch in one call, which keeps the smallest candidate id of
+each new state. Ids carry level positions (parent position * actions +
+action) and every earlier batch's ids are smaller, so each owner picks the
+parents one worker would.
 
 When the level is done the owners swap their new states' sorted ids: a new
 state's position in the next level is its rank among all of them, which is
@@ -51,12 +53,19 @@ import numpy as np
 from ccrverify.errors import UsageError
 from ccrverify.explicit import search as search_module
 from ccrverify.explicit.expand import Candidates, in_bfs_order
-from ccrverify.explicit.rowset import RowSet, hash_rows
+from ccrverify.explicit.rowset import EMPTY, RowSet, hash_rows
 from ccrverify.explicit.vector import RowError
 
 SOCKET_BUFFER = 1 << 22  # bytes: fewer, larger copies between owners
 SHARED_BYTES = 1 << 26  # an owner's shared memory for its parts to all its peers (touched as used)
 SLOTS = 4  # buffers per pair of owners, used in turn (why 4: `Owner._send_batch`)
+
+
+def takeover(count: int) -> int:
+    """The level size from which `count` worker processes take the search over: a
+    batch (half a chunk per owner). Smaller levels cost more to share out than
+    they save, and the processes' start-up is better spent on larger ones."""
+    return max(1, search_module.MAX_CHUNK // 2) * count
 
 
 def available() -> bool:
@@ -76,10 +85,10 @@ def share_of(hashes: Any, count: int) -> Any:
 class Owners:
     """The coordinating process's side: forks the owners, runs a level at a time."""
 
-    def __init__(self, search: Any, rows: Any, keys: Any) -> None:
+    def __init__(self, search: Any) -> None:
         self.search = search
         self.count = search.request.workers
-        self.size = 0  # states in the newest level
+        self.size = search.frontier_size()  # states in the newest level
         self.peak = 0  # the owners' own peak memory (beyond what they share with this process)
         self.shared = _status("VmRSS")  # what each owner shares with this process at the fork
         self.healthy = True
@@ -104,8 +113,8 @@ class Owners:
                      for q in range(self.count) if p != q}
             for index in range(self.count):
                 process = context.Process(target=_serve, name=f"ccrverify-owner-{index}",
-                                          args=(index, search, rows, keys, controls,
-                                                data[index][1], links, slots),
+                                          args=(index, search, controls, data[index][1],
+                                                links, slots),
                                           daemon=True)
                 process.start()
                 self.processes.append(process)
@@ -134,25 +143,21 @@ class Owners:
         self.data = [mine for mine, _ in data]
 
     # -- a level at a time ---------------------------------------------------------------
-    def initial(self) -> None:
-        self._order("initial")
-        self._level("initial")
-
     def expand(self) -> None:
         if not self.ordered:  # (as a rule it was, as soon as the last level was counted)
-            self._order("expand")
-        self._level("expand")
+            self._order()
+        self._level()
 
-    def _order(self, kind: str) -> None:
+    def _order(self) -> None:
         search = self.search
         limit = search.request.max_states
         room = None if limit is None else max(0, limit - search.found.distinct)
         # A new level has no violation yet: every pending invariant, as many as wanted.
-        self._send([(kind, self.size, room, sorted(search.pending),
+        self._send([("expand", self.size, room, sorted(search.pending),
                      search.request.counterexamples)] * self.count)
         self.ordered = True
 
-    def _level(self, kind: str) -> None:
+    def _level(self) -> None:
         """The owners find the next level and number it; here its parents are put in
         place and the invariants' failures recorded, as one worker would."""
         from ccrverify.explicit.search import action_dtype, parent_dtype
@@ -160,16 +165,15 @@ class Owners:
         search = self.search
         summaries = self._answers()
         self.ordered = False
-        if kind == "expand":
-            dead = sorted(d for summary in summaries for d in summary.dead)
-            search.tally([(sum(summary.transitions for summary in summaries),
-                           tuple(dead[:search.request.counterexamples]))])
+        dead = sorted(d for summary in summaries for d in summary.dead)
+        search.tally([(sum(summary.transitions for summary in summaries),
+                       tuple(dead[:search.request.counterexamples]))])
         size = sum(summary.size for summary in summaries)
         if not size and len(search.levels):
             self.size = 0  # no new state: the search is over
             return
         actions = len(search.kernel.expand)
-        parent = np.empty(size, dtype=np.int64 if kind == "initial" else parent_dtype(self.size))
+        parent = np.empty(size, dtype=parent_dtype(self.size))
         action = np.empty(size, dtype=action_dtype(actions))
         errors = [summary.error for summary in summaries if summary.error is not None]
         failures: dict[int, list[int]] = {}
@@ -184,7 +188,7 @@ class Owners:
             search.record_failures([{index: sorted(positions)[:wanted]
                                      for index, positions in sorted(failures.items())}])
             if size and not errors and not search._should_stop():
-                self._order("expand")  # the owners go on while this level is put in place
+                self._order()  # the owners go on while this level is put in place
             self._place(summaries, parent, action)
         if errors:  # the first in the level, as one worker meets it
             raise RowError(*min(errors, key=lambda error: error[1]))
@@ -275,7 +279,7 @@ class Owners:
         self.processes = []
 
 
-def _serve(index: int, search: Any, rows: Any, keys: Any, controls: list[Any],
+def _serve(index: int, search: Any, controls: list[Any],
            data: socket.socket,
            links: dict[tuple[int, int], tuple[socket.socket, socket.socket]],
            slots: dict[tuple[int, int], Slots]) -> None:
@@ -295,7 +299,7 @@ def _serve(index: int, search: Any, rows: Any, keys: Any, controls: list[Any],
         else:
             a.close()
             b.close()
-    owner = Owner(index, len(controls), search, rows, keys, peers, data,
+    owner = Owner(index, len(controls), search, peers, data,
                   {q: slots[index, q] for q in peers}, {q: slots[q, index] for q in peers})
     while True:
         try:
@@ -361,8 +365,7 @@ def _socket_pair() -> tuple[socket.socket, socket.socket]:
 class Summary:
     """An owner's part of a new level, numbered as one worker numbers it: the
     arrays follow on the owner's data socket (int64 positions, ascending; each
-    state's parent position, or for an initial state its index; its action
-    instance, or -1)."""
+    state's parent position; its action instance)."""
 
     size: int  # its new states
     failures: dict[int, list[int]]  # invariant -> its first failing positions
@@ -374,22 +377,30 @@ class Summary:
 class Owner:
     """One worker process's share: its part of the visited set and of the level."""
 
-    def __init__(self, index: int, count: int, search: Any, rows: Any, keys: Any,
-                 peers: dict[int, socket.socket], data: socket.socket,
-                 slots_out: dict[int, Slots], slots_in: dict[int, Slots]) -> None:
+    def __init__(self, index: int, count: int, search: Any, peers: dict[int, socket.socket],
+                 data: socket.socket, slots_out: dict[int, Slots],
+                 slots_in: dict[int, Slots]) -> None:
         self.index, self.count = index, count
         self.kernel = search.kernel
         self.expander = search.expander()
         self.words = search.words
         self.symmetric = search.canon is not None
-        self.visited = RowSet(self.words)
         self.peers = peers
         self.data = data
         self.slots_out, self.slots_in = slots_out, slots_in
-        self.sizes: list[int] = []  # every level's states (all owners')
-        self.initial_rows: Any = (rows, keys)
-        self.frontier: Any = np.zeros((self.words, 0), dtype=np.int64)
-        self.positions: Any = np.zeros(0, dtype=np.int64)  # each frontier state's, ascending
+        # What the search found in one process, inherited by the fork: this
+        # owner's share of the visited states and of the newest level.
+        self.visited = RowSet(self.words)
+        for region in search.visited.regions:
+            keys = region.table[:, region.table[0] != EMPTY]
+            hashes = hash_rows(keys)
+            mine = share_of(hashes, count) == index
+            self.visited.add(keys[:, mine], hashes[mine])
+        frontier = search.frontier
+        keys = frontier if search.canon is None else search.canon(frontier)
+        self.positions: Any = np.flatnonzero(share_of(hash_rows(keys), count) == index)
+        self.frontier: Any = frontier[:, self.positions]  # each state's position, ascending
+        self.sizes = [search.levels.size(depth) for depth in range(len(search.levels))]
         self.new_states: list[Any] = []  # the level being found, batch by batch
         self.new_ids: list[Any] = []
         self.incoming = Scratch(self.words, self.symmetric)  # this thread's
@@ -398,16 +409,6 @@ class Owner:
         # two owners blocked on full sockets never wait for each other.
         self.outbox: queue.Queue[Callable[[], None] | None] = queue.Queue()
         threading.Thread(target=self._send_all, daemon=True).start()
-
-    def initial(self, n: int, room: int | None, pending: list[int], wanted: int) -> Summary:
-        """This owner's initial states (their ids: their indices)."""
-        rows, keys = self.initial_rows
-        self.initial_rows = None
-        hashes = hash_rows(keys)
-        mine = np.flatnonzero(share_of(hashes, self.count) == self.index)
-        first = mine[self.visited.add(keys[:, mine], hashes[mine], mine)]
-        self.new_states, self.new_ids = [rows[:, first]], [first]
-        return self._number(n, room, pending, wanted, initial=True)
 
     def expand(self, n: int, room: int | None, pending: list[int], wanted: int) -> Summary:
         """Expand this owner's states of the level (n states in all), batch by batch
@@ -418,8 +419,8 @@ class Owner:
         # their candidates and the insertion's temporaries stay near the cache
         # (measured 1.03-1.3x faster than a whole chunk on TwoPhase rm = 8 and 9,
         # AntiEntropy and Rumor in benchmarks/, with less memory).
-        chunk = max(1, search_module.MAX_CHUNK // 2)
-        batch = min(search_module.BATCH, chunk * self.count)
+        batch = min(search_module.BATCH, takeover(self.count))
+        chunk = batch // self.count
         # One batch ahead: the next is expanded (and sent) before this one's
         # candidates from the others are read, so that nobody waits for them.
         previous = None
@@ -519,8 +520,7 @@ class Owner:
                     for row in np.atleast_2d(target):
                         peer.sendall(memoryview(row).cast("B"))
 
-    def _number(self, n: int, room: int | None, pending: list[int], wanted: int,
-                initial: bool = False) -> Summary:
+    def _number(self, n: int, room: int | None, pending: list[int], wanted: int) -> Summary:
         """The level (expanded from `n` states) is found: each new state's position
         is its rank among every owner's new ids; keep those within the state limit
         (`room`) as the frontier and check the invariants on them."""
@@ -544,11 +544,8 @@ class Owner:
         from ccrverify.explicit.search import action_dtype, parent_dtype
 
         actions = len(self.kernel.expand)
-        if initial:
-            parent, action = ids, np.full(ids.size, -1, dtype=action_dtype(actions))
-        else:
-            parent = (ids // actions).astype(parent_dtype(n))
-            action = (ids % actions).astype(action_dtype(actions))
+        parent = (ids // actions).astype(parent_dtype(n))
+        action = (ids % actions).astype(action_dtype(actions))
         if ids.size:
             self.outbox.put(partial(_send_arrays, [self.data], [positions, parent, action]))
         summary = Summary(int(ids.size), {})

@@ -184,7 +184,7 @@ class Search:
         started = time.perf_counter()
         last_report = started
         # No thread may exist when the owners are forked.
-        with _pool(1 if self._in_processes() else request.workers) as pmap:
+        with _pool(self.threads) as pmap:
             self.pmap = pmap
             try:
                 self._open()
@@ -214,6 +214,11 @@ class Search:
         request = self.request
         return (request.workers > 1 and request.memory is None and request.checkpoint is None
                 and self.edges is None and not self.keep_states and owners.available())
+
+    @property
+    def threads(self) -> int:
+        """Threads that expand and insert a level in this process."""
+        return 1 if self._in_processes() else self.request.workers
 
     def close(self) -> None:
         """Remove what the search kept on disk for itself (not a checkpoint); wait
@@ -261,12 +266,8 @@ class Search:
         if self.spill is not None:
             self.spill.start(rows, keys)
             return
-        if self._in_processes():
-            from ccrverify.explicit.owners import Owners
-
-            self.owners = Owners(self, rows, keys)
-            self.owners.initial()
-            return
+        if self._in_processes():  # one process until a level is worth sharing out
+            self.visited = VisitedSet(self.words)
         first = np.flatnonzero(self.visited.add(keys, hash_rows(keys),
                                                 np.arange(rows.shape[1]), self.pmap))
         self._accept(rows[:, first], first.astype(np.int64),
@@ -352,7 +353,7 @@ class Search:
                                      np.arange(offset + start, offset + stop))
 
         self.record_failures(self.pmap(first_failures,
-                                       spans(n, chunk_size(n, self.request.workers))))
+                                       spans(n, chunk_size(n, self.threads))))
 
     def properties_to_check(self) -> tuple[list[int], int]:
         """The invariants to evaluate on the newest level, and how many failing
@@ -397,6 +398,14 @@ class Search:
             self.found.more_deadlocks += [(depth, d) for d in dead[:room]]
 
     def _expand(self) -> None:
+        if self.owners is None and self._in_processes():
+            from ccrverify.explicit import owners
+
+            if self.frontier_size() >= owners.takeover(self.request.workers):
+                # The worker processes take their shares of the states found so far.
+                self.owners = owners.Owners(self)
+                self.frontier = np.zeros((self.words, 0), dtype=np.int64)
+                self.visited = VisitedSet(self.words)
         if self.owners is not None:
             self.owners.expand()
             return
@@ -412,7 +421,7 @@ class Search:
 
         states, ids = [], []
         edges = self.edges
-        size = chunk_size(n, self.request.workers)
+        size = chunk_size(n, self.threads)
         if edges is not None and n * expander.actions >= 2**31 - 1:
             self.visited.widen()  # provisional ids beyond 32 bits
 
@@ -426,7 +435,7 @@ class Search:
             parts = self.pmap(expander.chunk, [(read, a, b) for a, b in batch])
             self.tally([(p.transitions, p.dead) for p in parts])
             parts = [p for p in parts if p.size or (edges is not None and p.loops.size)]
-            if self.request.workers > 1 and parts:
+            if self.threads > 1 and parts:
                 # one insertion of the whole batch, its regions filled in parallel
                 parts = [Candidates.concat(parts)]
             # One worker: chunk by chunk, so that the insertion's temporaries stay a

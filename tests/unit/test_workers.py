@@ -39,6 +39,32 @@ def test_workers_find_what_one_worker_finds(monkeypatch: pytest.MonkeyPatch, spe
         assert summary(search.check(model, Request(workers=workers))) == alone, workers
 
 
+def test_worker_processes_take_over_once_a_level_fills_a_batch(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    taken: list[int] = []
+    expand = owners.Owners.expand
+
+    def spy(self: Any) -> None:
+        taken.append(self.size)
+        expand(self)
+
+    monkeypatch.setattr(owners.Owners, "expand", spy)
+    small = compiled("examples/twophase.py", rm=3)  # no level of 32,768 states: one process
+    assert summary(search.check(small, Request(workers=2))) == summary(
+        search.check(small, Request()))
+    assert not taken
+    # Symmetric TwoPhase: the owners share out orbit representatives (keys), expand
+    # real states; they take over at the first level of 2 * 8 states.
+    monkeypatch.setattr(search, "MAX_CHUNK", 16)
+    model = compiled("examples/twophase.py", rm=6, symmetric=True)
+    request = Request(properties=("TCConsistent",))
+    whole = search.Search(model, request)
+    whole.run()
+    assert summary(search.check(model, replace(request, workers=2))) == summary(
+        search.check(model, request))
+    assert taken[0] == next(len(p) for p in whole.levels.parents if len(p) >= 16)
+
+
 def everything(result: Any) -> Any:
     """A summary with the stop reason and every extra counterexample."""
     notes = tuple(note for note in result.notes if "CPUs" not in note)  # (a 1-CPU machine)
@@ -73,6 +99,7 @@ def test_a_worker_process_that_dies_is_an_error_and_leaves_no_process(
         os._exit(7)
 
     monkeypatch.setattr(owners.Owner, "expand", die)
+    monkeypatch.setattr(search, "MAX_CHUNK", 4)  # the processes take over at once
     with pytest.raises(RuntimeError, match="worker process . ended without an answer"):
         search.check(compiled("examples/twophase.py", rm=4), Request(workers=2))
     assert not multiprocessing.active_children()
@@ -84,19 +111,21 @@ def test_an_interrupted_run_with_workers_keeps_its_finished_levels(
     whole = search.Search(model, Request())
     whole.run()
     sizes = [len(p) for p in whole.levels.parents]
-    expand = owners.Owners.expand
+    expand = search.Search._expand
     calls = []
 
     def interrupt_the_fourth(self: Any) -> None:
         calls.append(1)
         if len(calls) == 4:
+            assert self.owners is not None  # (a level ordered ahead is left unread)
             raise KeyboardInterrupt
         expand(self)
 
-    monkeypatch.setattr(owners.Owners, "expand", interrupt_the_fourth)
+    monkeypatch.setattr(search.Search, "_expand", interrupt_the_fourth)
+    monkeypatch.setattr(search, "MAX_CHUNK", 4)  # the processes take over at once
     result = search.check(model, Request(workers=2))
     assert not result.complete and any("interrupted" in note for note in result.notes)
-    assert result.stats.distinct_states == sum(sizes[:4])
+    assert result.stats.distinct_states == sum(sizes[:4])  # the initial level and three
     assert not multiprocessing.active_children()
 
 
@@ -109,18 +138,21 @@ def test_ctrl_c_while_a_level_is_put_in_place_keeps_that_level_whole(
     calls = []
 
     def interrupt_the_third(self: Any, *args: Any) -> None:
-        calls.append(1)
+        calls.append(len(self.search.levels))  # the level being placed is the last
         if len(calls) == 3:
             os.kill(os.getpid(), signal.SIGINT)
         place(self, *args)
 
     monkeypatch.setattr(owners.Owners, "_place", interrupt_the_third)
+    monkeypatch.setattr(search, "MAX_CHUNK", 4)  # the processes take over at once
     stopped = search.Search(model, Request(workers=2))
     stopped.run()
     stopped.close()
-    assert stopped.stop_reason == "interrupted" and len(stopped.levels) == 3
+    kept = calls[-1]
+    assert stopped.stop_reason == "interrupted" and len(stopped.levels) == kept
     for mine, theirs in zip(stopped.levels.parents + stopped.levels.actions,
-                            whole.levels.parents[:3] + whole.levels.actions[:3], strict=True):
+                            whole.levels.parents[:kept] + whole.levels.actions[:kept],
+                            strict=True):
         assert (mine == theirs).all()
     assert not multiprocessing.active_children()
 
@@ -181,11 +213,12 @@ def fine(s):
 
 
 def test_an_evaluation_error_in_a_worker_process_names_the_state_one_worker_names(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = tmp_path / "grid.py"
     spec.write_text(GRID_WITH_A_HOLE)
     alone = run_cli("check", str(spec), "--engine", "numpy")
     assert alone[0] == 2 and "b would become 8" in alone[2]
+    monkeypatch.setattr(search, "MAX_CHUNK", 4)  # the processes take over at once
     assert run_cli("check", str(spec), "--engine", "numpy", "--workers", "2") == alone
 
 
@@ -205,6 +238,7 @@ def test_workers_that_cannot_start_are_one_line_and_exit_2(
         raise OSError(24, "Too many open files")
 
     monkeypatch.setattr(owners.socket, "socketpair", no_more_files)
+    monkeypatch.setattr(search, "MAX_CHUNK", 4)  # the processes take over at once
     status, out, err = run_cli("check", "examples/twophase", "--set", "rm=3", "--workers", "3",
                                "--property", "TCConsistent")
     assert status == 2 and out == ""
