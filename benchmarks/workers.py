@@ -6,7 +6,10 @@ this machine's cores, and what the same runs predict for more cores.
 
 Measured: the search's own seconds (the engine's `stats.seconds`, best of
 three, each run in a fresh process) with 1 and 2 workers, and the whole
-command's wall clock. Predicted: every run with N workers also records each
+command's wall clock. The search runs in one process until a level reaches
+32,768 states; the coordinator's CPU seconds include those levels.
+
+Predicted: every run with N workers also records each
 worker process's CPU seconds and the coordinating process's; on a machine
 with N free cores the run would take about the coordinator's seconds plus
 the busiest worker's (the workers wait only for each other, once a batch).
@@ -84,8 +87,9 @@ def probe(sets: list[str], workers: int) -> tuple[float, float, list[float]]:
         if done.returncode:
             raise SystemExit(done.stderr.strip())
         data = json.loads(done.stdout)
-        owners = [float(line) for line in Path(log).read_text().split()] if workers > 1 \
-            else []
+        # (none when no level was large enough for the worker processes to take over)
+        owners = [float(line) for line in Path(log).read_text().split()] \
+            if os.path.exists(log) else []
     return data["seconds"], data["cpu"], owners
 
 
@@ -111,7 +115,7 @@ def main() -> None:
     for workers in (2, 4, 8, 16):
         seconds, coordinator, owners = min((probe(sets, workers) for _ in range(RUNS)),
                                            key=lambda r: r[1] + max(r[2]))
-        busiest = max(owners)
+        busiest = max(owners, default=0.0)
         predicted.append([workers, f"{coordinator:.3f}", f"{busiest:.3f}",
                           f"{sum(owners):.2f}", f"{coordinator + busiest:.3f}",
                           f"{one / (coordinator + busiest):.1f}x",

@@ -4,7 +4,7 @@ Threads do not scale this search (1.0-1.1x measured with two): the visited
 set's probe rounds are many small numpy operations, and the interpreter lock
 is held between them. So N forked worker processes each own the states whose
 hash falls in their share: that part of the visited set and of every level.
-The search runs in one process until a level fills a batch (`takeover`); the
+The search runs in one process until a level fills a chunk (`takeover`); the
 fork then hands each owner its share of what was found.
 
 A level is expanded in batches, ranges of its positions that every owner
@@ -61,11 +61,11 @@ SHARED_BYTES = 1 << 26  # an owner's shared memory for its parts to all its peer
 SLOTS = 4  # buffers per pair of owners, used in turn (why 4: `Owner._send_batch`)
 
 
-def takeover(count: int) -> int:
-    """The level size from which `count` worker processes take the search over: a
-    batch (half a chunk per owner). Smaller levels cost more to share out than
-    they save, and the processes' start-up is better spent on larger ones."""
-    return max(1, search_module.MAX_CHUNK // 2) * count
+def takeover() -> int:
+    """The level size from which the worker processes take the search over: a
+    chunk (two owners' batch). Smaller levels cost more to share out than they
+    save; larger ones would leave many workers idle on a mid-sized model."""
+    return search_module.MAX_CHUNK
 
 
 def available() -> bool:
@@ -419,8 +419,8 @@ class Owner:
         # their candidates and the insertion's temporaries stay near the cache
         # (measured 1.03-1.3x faster than a whole chunk on TwoPhase rm = 8 and 9,
         # AntiEntropy and Rumor in benchmarks/, with less memory).
-        batch = min(search_module.BATCH, takeover(self.count))
-        chunk = batch // self.count
+        chunk = max(1, search_module.MAX_CHUNK // 2)
+        batch = min(search_module.BATCH, chunk * self.count)
         # One batch ahead: the next is expanded (and sent) before this one's
         # candidates from the others are read, so that nobody waits for them.
         previous = None

@@ -401,7 +401,7 @@ class Search:
         if self.owners is None and self._in_processes():
             from ccrverify.explicit import owners
 
-            if self.frontier_size() >= owners.takeover(self.request.workers):
+            if self.frontier_size() >= owners.takeover():
                 # The worker processes take their shares of the states found so far.
                 self.owners = owners.Owners(self)
                 self.frontier = np.zeros((self.words, 0), dtype=np.int64)

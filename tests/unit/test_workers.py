@@ -39,7 +39,7 @@ def test_workers_find_what_one_worker_finds(monkeypatch: pytest.MonkeyPatch, spe
         assert summary(search.check(model, Request(workers=workers))) == alone, workers
 
 
-def test_worker_processes_take_over_once_a_level_fills_a_batch(
+def test_worker_processes_take_over_once_a_level_fills_a_chunk(
         monkeypatch: pytest.MonkeyPatch) -> None:
     taken: list[int] = []
     expand = owners.Owners.expand
@@ -54,7 +54,7 @@ def test_worker_processes_take_over_once_a_level_fills_a_batch(
         search.check(small, Request()))
     assert not taken
     # Symmetric TwoPhase: the owners share out orbit representatives (keys), expand
-    # real states; they take over at the first level of 2 * 8 states.
+    # real states; they take over at the first level of a chunk (16 states here).
     monkeypatch.setattr(search, "MAX_CHUNK", 16)
     model = compiled("examples/twophase.py", rm=6, symmetric=True)
     request = Request(properties=("TCConsistent",))
