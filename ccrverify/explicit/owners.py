@@ -209,17 +209,13 @@ class Owners:
                                    f"status {self.processes[i].exitcode})") from None
 
     # -- talking to the owners -----------------------------------------------------------
-    def _ask(self, orders: list[tuple[Any, ...]]) -> list[Any]:
-        """Each owner's answer to its order (an evaluation error raised as one)."""
-        self._send(orders)
-        return self._answers()
-
     def _send(self, orders: list[tuple[Any, ...]]) -> None:
         self.healthy = False  # until every answer is in
         for control, order in zip(self.controls, orders, strict=True):
             control.send(order)
 
     def _answers(self) -> list[Any]:
+        """Each owner's answer to its order (an evaluation error raised as one)."""
         answers: list[Any] = [None] * self.count
         waiting = set(range(self.count))
         while waiting:
