@@ -53,7 +53,7 @@ import numpy as np
 from ccrverify.errors import UsageError
 from ccrverify.explicit import search as search_module
 from ccrverify.explicit.expand import Candidates, in_bfs_order
-from ccrverify.explicit.rowset import EMPTY, RowSet, hash_rows
+from ccrverify.explicit.rowset import hash_rows
 from ccrverify.explicit.vector import RowError
 
 SOCKET_BUFFER = 1 << 22  # bytes: fewer, larger copies between owners
@@ -384,19 +384,16 @@ class Owner:
         self.peers = peers
         self.data = data
         self.slots_out, self.slots_in = slots_out, slots_in
-        # What the search found in one process, inherited by the fork: this
-        # owner's share of the visited states and of the newest level.
-        self.visited = RowSet(self.words)
-        for region in search.visited.regions:
-            keys = region.table[:, region.table[0] != EMPTY]
-            hashes = hash_rows(keys)
-            mine = share_of(hashes, count) == index
-            self.visited.add(keys[:, mine], hashes[mine])
+        # What the search found in one process, inherited by the fork: its visited
+        # set, kept whole (the other owners' states in it are never looked for, and
+        # it is small), and this owner's share of the newest level.
+        (self.visited,) = search.visited.regions
+        self.sizes = [search.levels.size(depth) for depth in range(len(search.levels))]
+        self.inherited = len(self.visited)
         frontier = search.frontier
         keys = frontier if search.canon is None else search.canon(frontier)
         self.positions: Any = np.flatnonzero(share_of(hash_rows(keys), count) == index)
         self.frontier: Any = frontier[:, self.positions]  # each state's position, ascending
-        self.sizes = [search.levels.size(depth) for depth in range(len(search.levels))]
         self.new_states: list[Any] = []  # the level being found, batch by batch
         self.new_ids: list[Any] = []
         self.incoming = Scratch(self.words, self.symmetric)  # this thread's
@@ -439,11 +436,12 @@ class Owner:
     def _grow_ahead(self) -> None:
         """Make room in the visited set for the level about to be found: as many
         new states as the last level had, times its growth (at most 4), shared
-        evenly with 5 % to spare. Every owner knows these totals, so all of them
-        grow now or none does."""
+        evenly with 5 % to spare, beside the states inherited at the fork. Every
+        owner knows these totals, so all of them grow now or none does."""
         last, before = self.sizes[-1], self.sizes[-2] if len(self.sizes) > 1 else 1
         expected = last * min(4.0, last / max(before, 1))
-        self.visited.make_room(int((sum(self.sizes) + expected) / self.count * 1.05))
+        found = sum(self.sizes) - self.inherited
+        self.visited.make_room(int(self.inherited + (found + expected) / self.count * 1.05))
 
     def _chunk(self, a: int, b: int) -> Candidates:
         try:
