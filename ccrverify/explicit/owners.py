@@ -522,6 +522,9 @@ class Owner:
         states = _joined(self.new_states, np.zeros((self.words, 0), dtype=np.int64))
         self.new_states, self.new_ids = [], []
         self.outbox.put(partial(_send_ids, list(self.peers.values()), ids))
+        # The invariants are checked while the others' ids come in; under a state
+        # limit only once the level is cut to it (no state beyond it is evaluated).
+        failing = self._failing(states, pending, wanted) if room is None else None
         positions = np.arange(ids.size, dtype=np.int64)
         total = ids.size
         for q in sorted(self.peers):
@@ -532,6 +535,7 @@ class Owner:
             keep = int(np.searchsorted(positions, room))
             states, ids, positions = states[:, :keep], ids[:keep], positions[:keep]
             total = min(total, room)
+            failing = self._failing(states, pending, wanted)
         self.sizes.append(total)
         self.frontier, self.positions = states, positions
         # In the level's own dtypes: the coordinator reads them straight in.
@@ -543,23 +547,31 @@ class Owner:
         if ids.size:
             self.outbox.put(partial(_send_arrays, [self.data], [positions, parent, action]))
         summary = Summary(int(ids.size), {})
-        try:
-            summary.failures = self._failures(pending, wanted)
-        except RowError as err:  # in the new level: the coordinator numbers it first
-            summary.error = (err.state, err.row)
+        assert failing is not None
+        if isinstance(failing, RowError):  # the coordinator numbers the level first
+            summary.error = (failing.state, int(positions[failing.row]))
+        else:
+            summary.failures = {index: [int(p) for p in positions[at]]
+                                for index, at in failing.items()}
         return summary
 
-    def _failures(self, pending: list[int], wanted: int) -> dict[int, list[int]]:
+    def _failing(self, states: Any, pending: list[int], wanted: int
+                 ) -> dict[int, Any] | RowError:
+        """Where (indices into `states`) each pending invariant first fails, up to
+        `wanted` states each; or the evaluation error met first."""
         from ccrverify.explicit.search import failing_positions
 
         failures: dict[int, list[int]] = {}
         chunk = search_module.MAX_CHUNK
-        for a in range(0, self.positions.size, chunk) if pending else ():
-            found = failing_positions(self.kernel, pending, wanted, self.frontier[:, a:a + chunk],
-                                      self.positions[a:a + chunk])
-            for index, positions in found.items():
-                failures.setdefault(index, []).extend(positions)
-        return {index: positions[:wanted] for index, positions in failures.items()}
+        try:
+            for a in range(0, states.shape[1], chunk) if pending else ():
+                found = failing_positions(self.kernel, pending, wanted, states[:, a:a + chunk],
+                                          np.arange(a, min(a + chunk, states.shape[1])))
+                for index, at in found.items():
+                    failures.setdefault(index, []).extend(at)
+        except RowError as err:
+            return err
+        return {index: np.array(at[:wanted], dtype=np.int64) for index, at in failures.items()}
 
     def _send_all(self) -> None:
         while (job := self.outbox.get()) is not None:
