@@ -4,8 +4,8 @@ Threads do not scale this search (1.0-1.1x measured with two): the visited
 set's probe rounds are many small numpy operations, and the interpreter lock
 is held between them. So N forked worker processes each own the states whose
 hash falls in their share: that part of the visited set and of every level.
-The search runs in one process until a level fills a chunk (`takeover`); the
-fork then hands each owner its share of what was found.
+The search runs in one process until a level fills a chunk (`takeover`); each
+owner inherits through the fork what was found, and keeps its share of the level.
 
 A level is expanded in batches, ranges of its positions that every owner
 walks in the same order. For each batch an owner expands its own states in
