@@ -157,13 +157,35 @@ def test_ctrl_c_while_a_level_is_put_in_place_keeps_that_level_whole(
     assert not multiprocessing.active_children()
 
 
-@pytest.mark.parametrize("only", ["", "--property NoSplitBrain --property NoLostAckedMail"],
+# messages=3: a level of 36,358 states, so the worker processes take the search over.
+SAFETY_ONLY = "--set messages=3 --property NoSplitBrain --property NoLostAckedMail"
+
+
+@pytest.mark.parametrize("only", ["", SAFETY_ONLY],
                          ids=["with temporal properties (threads)", "safety (processes)"])
 def test_workers_still_find_the_violation_and_exit_1_through_a_pipe(only: str) -> None:
     done = subprocess.run(["bash", "-c", f"{sys.executable} -m ccrverify.cli check ccr --set "
                            f"renew_grace=3 --engine numpy --workers 2 {only} | true; "
                            "echo ${PIPESTATUS[0]}"], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.strip() == "1", done.stderr
+
+
+def test_worker_processes_report_the_violations_one_worker_reports(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    taken: list[int] = []
+    expand = owners.Owners.expand
+
+    def spy(self: Any) -> None:
+        taken.append(self.size)
+        expand(self)
+
+    monkeypatch.setattr(owners.Owners, "expand", spy)
+    model = compiled("ccr.py", renew_grace=3, messages=3)  # the pipe test's configuration
+    request = Request(properties=("NoSplitBrain", "NoLostAckedMail"))
+    shared = search.check(model, replace(request, workers=2))
+    assert taken, "the worker processes never took over"
+    assert [p.verdict.kind.value for p in shared.properties] == ["violated", "violated"]
+    assert summary(shared) == summary(search.check(model, request))
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "two"])
