@@ -204,9 +204,7 @@ class Owners:
                 action[positions] = _read(self.data[i], np.empty(summary.size, action.dtype))
             except OSError:
                 self.healthy = False
-                self.processes[i].join(timeout=1)
-                raise RuntimeError(f"worker process {i} ended without an answer (exit "
-                                   f"status {self.processes[i].exitcode})") from None
+                raise self._ended(i) from None
 
     # -- talking to the owners -----------------------------------------------------------
     def _send(self, orders: list[tuple[Any, ...]]) -> None:
@@ -230,9 +228,7 @@ class Owners:
                 except EOFError:
                     answers[i] = None
                 if answers[i] is None:
-                    process.join(timeout=1)
-                    raise RuntimeError(f"worker process {i} ended without an answer (exit "
-                                       f"status {process.exitcode})")
+                    raise self._ended(i)
                 waiting.discard(i)
         # An owner's own failure first: its peers then only lose their connection to it.
         for kind in ("error", "failed", "cut off"):
@@ -243,6 +239,11 @@ class Owners:
                     raise RuntimeError(f"worker process {i} failed: {answer[1]}")
         self.healthy = True
         return [answer[1] for answer in answers]
+
+    def _ended(self, i: int) -> RuntimeError:
+        self.processes[i].join(timeout=1)
+        return RuntimeError(f"worker process {i} ended without an answer (exit status "
+                            f"{self.processes[i].exitcode})")
 
     def finish(self) -> None:
         """Tell the owners to stop, their peak memory read first (a stopped run

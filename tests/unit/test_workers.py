@@ -39,16 +39,22 @@ def test_workers_find_what_one_worker_finds(monkeypatch: pytest.MonkeyPatch, spe
         assert summary(search.check(model, Request(workers=workers))) == alone, workers
 
 
-def test_worker_processes_take_over_once_a_level_fills_a_chunk(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    taken: list[int] = []
+@pytest.fixture
+def taken(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of each level the worker processes expand (none: they never took over)."""
+    sizes: list[int] = []
     expand = owners.Owners.expand
 
     def spy(self: Any) -> None:
-        taken.append(self.size)
+        sizes.append(self.size)
         expand(self)
 
     monkeypatch.setattr(owners.Owners, "expand", spy)
+    return sizes
+
+
+def test_worker_processes_take_over_once_a_level_fills_a_chunk(
+        monkeypatch: pytest.MonkeyPatch, taken: list[int]) -> None:
     small = compiled("examples/twophase.py", rm=3)  # no level of 32,768 states: one process
     assert summary(search.check(small, Request(workers=2))) == summary(
         search.check(small, Request()))
@@ -170,16 +176,7 @@ def test_workers_still_find_the_violation_and_exit_1_through_a_pipe(only: str) -
     assert done.stdout.strip() == "1", done.stderr
 
 
-def test_worker_processes_report_the_violations_one_worker_reports(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    taken: list[int] = []
-    expand = owners.Owners.expand
-
-    def spy(self: Any) -> None:
-        taken.append(self.size)
-        expand(self)
-
-    monkeypatch.setattr(owners.Owners, "expand", spy)
+def test_worker_processes_report_the_violations_one_worker_reports(taken: list[int]) -> None:
     model = compiled("ccr.py", renew_grace=3, messages=3)  # the pipe test's configuration
     request = Request(properties=("NoSplitBrain", "NoLostAckedMail"))
     shared = search.check(model, replace(request, workers=2))
