@@ -543,8 +543,9 @@ class Owner:
         from ccrverify.explicit.search import action_dtype, parent_dtype
 
         actions = len(self.kernel.expand)
-        parent = (ids // actions).astype(parent_dtype(n))
-        action = (ids % actions).astype(action_dtype(actions))
+        parents = ids // actions  # (one division: `%` would be a second, EdgeLog.level)
+        action = (ids - parents * actions).astype(action_dtype(actions))
+        parent = parents.astype(parent_dtype(n))
         if ids.size:
             self.outbox.put(partial(_send_arrays, [self.data], [positions, parent, action]))
         summary = Summary(int(ids.size), {})
