@@ -303,6 +303,9 @@ def _serve(index: int, search: Any, controls: list[Any],
             order = control.recv()
         except EOFError:
             return
+        if order[0] == "stop":  # (not answered: the coordinator does not wait for it)
+            owner.stop()
+            os._exit(0)  # nothing to tidy: the kernel frees the arrays at once
         try:
             answer: tuple[Any, ...] = ("ok", getattr(owner, order[0])(*order[1:]))
         except RowError as err:
@@ -312,8 +315,6 @@ def _serve(index: int, search: Any, controls: list[Any],
         except BaseException:  # noqa: BLE001 -- reported to the coordinator, which raises
             answer = ("failed", traceback.format_exc(limit=-3).strip().splitlines()[-1])
         control.send(answer)
-        if order[0] == "stop":
-            os._exit(0)  # nothing to tidy: the kernel frees the arrays at once
         if answer[0] != "ok":
             return
 
@@ -583,6 +584,8 @@ class Owner:
                 pass
 
     def stop(self) -> None:
+        """The owner's last act before its process exits (benchmarks/workers.py reads
+        its CPU seconds here)."""
         self.outbox.put(None)
 
 
