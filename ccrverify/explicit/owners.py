@@ -314,9 +314,13 @@ def _serve(index: int, search: Any, controls: list[Any],
             answer = ("cut off", f"{type(err).__name__}: {err}")
         except BaseException:  # noqa: BLE001 -- reported to the coordinator, which raises
             answer = ("failed", traceback.format_exc(limit=-3).strip().splitlines()[-1])
-        control.send(answer)
         if answer[0] != "ok":
+            # What is queued goes out first: the coordinator may still be reading
+            # the last level's parents, and a peer this batch's part.
+            owner.drain()
+            control.send(answer)
             return
+        control.send(answer)
 
 
 def _status(field: str, pid: int | str = "self") -> int:
@@ -403,7 +407,8 @@ class Owner:
         # Sends go through one thread, in order, while this one expands and reads:
         # two owners blocked on full sockets never wait for each other.
         self.outbox: queue.Queue[Callable[[], None] | None] = queue.Queue()
-        threading.Thread(target=self._send_all, daemon=True).start()
+        self.sender = threading.Thread(target=self._send_all, daemon=True)
+        self.sender.start()
 
     def expand(self, n: int, room: int | None, pending: list[int], wanted: int) -> Summary:
         """Expand this owner's states of the level (n states in all), batch by batch
@@ -582,6 +587,12 @@ class Owner:
                 job()
             except OSError:  # a peer that is gone: the coordinator sees its process end
                 pass
+
+    def drain(self) -> None:
+        """Send what is queued, then end the sending thread (a peer gone makes its
+        sends fail at once; the wait is bounded all the same)."""
+        self.outbox.put(None)
+        self.sender.join(timeout=60)
 
     def stop(self) -> None:
         """The owner's last act before its process exits (benchmarks/workers.py reads
