@@ -153,7 +153,12 @@ def test_ctrl_c_while_a_level_is_put_in_place_keeps_that_level_whole(
     monkeypatch.setattr(owners.Owners, "_place", interrupt_the_third)
     monkeypatch.setattr(search, "MAX_CHUNK", 4)  # the processes take over at once
     stopped = search.Search(model, Request(workers=2))
-    stopped.run()
+    # Ctrl-C as in a terminal (a job started with `&` by a script ignores SIGINT).
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        stopped.run()
+    finally:
+        signal.signal(signal.SIGINT, ignored)
     stopped.close()
     kept = calls[-1]
     assert stopped.stop_reason == "interrupted" and len(stopped.levels) == kept
